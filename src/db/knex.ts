@@ -1,0 +1,25 @@
+// The knex instance over pg. Bounded waits everywhere: a database that is down answers in seconds, not minutes.
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+// int8 arrives as a string by default. Task ids are capped below 2^53 by the schema, so a number is exact.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function createDb(databaseUrl: string, options: { poolMax?: number } = {}): Knex {
+  return knex({
+    client: 'pg',
+    connection: {
+      connectionString: databaseUrl,
+      application_name: 'tasks-api',
+      connectionTimeoutMillis: 3000,
+      statement_timeout: 10_000,
+    },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    acquireConnectionTimeout: 5000,
+  });
+}
+
+/** Readiness: does PostgreSQL answer a trivial query? Throws when it does not. */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('select 1');
+}

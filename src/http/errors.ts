@@ -1,0 +1,36 @@
+// The one error funnel: every error response of the service is written by `errorFunnel`.
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { Problem, problems } from './problem.js';
+
+/** Turns anything thrown into the Problem a client should see; unknown errors become a bare 500. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (isDatabaseUnavailable(error)) return problems.unavailable();
+  const type = (error as { type?: unknown } | null)?.type;
+  // body-parser's errors; JSON parsing itself happens in body.ts, after authentication.
+  if (type === 'entity.too.large') {
+    const limit = (error as { limit?: number }).limit;
+    return new Problem(413, `The body is larger than ${limit ?? 'the limit of'} bytes.`);
+  }
+  if (type === 'encoding.unsupported') return new Problem(415, 'The body has a Content-Encoding this API does not accept.');
+  if (type === 'request.aborted') return new Problem(400, 'The request was aborted while its body was being read.');
+  return problems.internal();
+}
+
+export function errorFunnel(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    }
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    res.status(problem.status);
+    for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
+    res.type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '/')));
+  };
+}

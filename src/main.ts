@@ -1,0 +1,62 @@
+// Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT drain and close everything.
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { createTokenVerifier } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateLatest } from './db/migrate.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const { config, notices } = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  for (const notice of notices) logger.warn(notice);
+
+  const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m) };
+  const database = await openDatabase(config, log);
+  const applied = await migrateLatest(database.db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+
+  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth) });
+  const server = await listen(app.listen.bind(app), config.port);
+  logger.info(`Tasks API listening on http://localhost:${config.port} (docs at /docs)`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight requests, then closing.`);
+    const deadline = setTimeout(() => {
+      logger.error('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    server.close(() => {
+      database.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'closing the database failed');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function listen(start: (port: number, callback: (error?: Error) => void) => Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    // express 5 calls back with the error (e.g. EADDRINUSE) instead of emitting it.
+    const server = start(port, (error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
