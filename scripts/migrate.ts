@@ -19,7 +19,7 @@ if (!action) {
 
 const { config } = loadConfig();
 const logger = pino({ level: config.logLevel });
-const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m) });
+const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m), warn: (m) => logger.warn(m) });
 try {
   console.log(JSON.stringify(await action(database.db), null, 2));
 } finally {

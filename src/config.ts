@@ -160,3 +160,8 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
 export function testDatabaseUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 }
+
+/** The environment for the test processes the runner starts: this one, pointed at the test database. */
+export function testProcessEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return { ...process.env, TEST_DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
+}

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   for (const notice of notices) logger.warn(notice);
 
-  const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m) };
+  const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) };
   const database = await openDatabase(config, log);
   const applied = await migrateLatest(database.db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');

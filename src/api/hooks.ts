@@ -39,6 +39,7 @@ export const hooks = {
     const bodyProblem = deferredBodyProblem(res);
     if (bodyProblem) throw bodyProblem;
     const illFormed = [
+      ...nonDecimalIntegers(c),
       ...findIllFormedStrings(c.request.params, 'path'),
       ...findIllFormedStrings(c.request.query, 'query'),
       ...findIllFormedStrings(c.request.requestBody, 'body'),
@@ -50,6 +51,22 @@ export const hooks = {
     throw invalid(toFieldErrors(c.validation.errors ?? []));
   },
 };
+
+/**
+ * Ajv coerces a parameter with Number(), which also reads "1e3", "0x10" and " 7" as integers. An integer in a
+ * URL is written in decimal digits; anything else is refused rather than silently resolved to some task.
+ */
+function nonDecimalIntegers(c: Context): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const parameter of (c.operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>) {
+    if (parameter.schema?.type !== 'integer' || (parameter.in !== 'path' && parameter.in !== 'query')) continue;
+    const raw: unknown = parameter.in === 'path' ? c.request.params[parameter.name] : c.request.query[parameter.name];
+    if (typeof raw === 'string' && !/^-?\d+$/.test(raw)) {
+      errors.push({ in: parameter.in, field: `/${parameter.name}`, message: 'must be an integer written in decimal digits' });
+    }
+  }
+  return errors;
+}
 
 function invalid(errors: FieldError[]): Problem {
   const [first] = errors;

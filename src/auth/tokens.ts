@@ -28,9 +28,15 @@ const SHARED_SECRET_ALGORITHMS = ['HS256'];
 const KEY_SET_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'PS256'];
 const MAX_USER_ID_LENGTH = 255;
 
-export function createTokenVerifier(auth: AuthConfig): VerifyToken {
+/**
+ * `keySetCooldownMs`: the least time between two fetches of the key set. A token with an unknown `kid` (a
+ * rotated key) triggers a refetch; the cooldown bounds what a flood of made-up kids can cost Better Auth.
+ */
+export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 5000 } = {}): VerifyToken {
   const secretKey = createSecretKey(Buffer.from(auth.secret, 'utf8'));
-  const keySet = auth.jwksUrl ? createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000 }) : undefined;
+  const keySet = auth.jwksUrl
+    ? createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000, cooldownDuration: keySetCooldownMs })
+    : undefined;
   const claims = {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['sub', 'exp'],

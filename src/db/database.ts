@@ -12,10 +12,10 @@ export interface Database {
 
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
-  log: { info(message: string): void; debug(message: string): void },
+  log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
 ): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
-  const db = createDb(config.databaseUrl ?? embedded!.url);
+  const db = createDb(config.databaseUrl ?? embedded!.url, { log });
   return {
     db,
     async close() {

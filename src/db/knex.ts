@@ -5,8 +5,16 @@ import pg from 'pg';
 // int8 arrives as a string by default. Task ids are capped below 2^53 by the schema, so a number is exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function createDb(databaseUrl: string, options: { poolMax?: number } = {}): Knex {
+interface DbLog {
+  warn(message: string): void;
+}
+
+/** `log` receives knex's own warnings (e.g. failed connection attempts), which it would print to stdout. */
+export function createDb(databaseUrl: string, options: { poolMax?: number; log?: DbLog } = {}): Knex {
+  const log = options.log ?? { warn: () => {} };
+  const forward = (message: unknown) => log.warn(String(message));
   return knex({
+    log: { warn: forward, error: forward, deprecate: forward, debug: () => {} },
     client: 'pg',
     connection: {
       connectionString: databaseUrl,

@@ -1,0 +1,52 @@
+// `npm test [-- files or folders]`: runs the suite with node's test runner against TEST_DATABASE_URL (or
+// DATABASE_URL) when set, otherwise against a throwaway embedded PostgreSQL started here for the whole run.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDatabaseUrl, testProcessEnv } from '../src/config.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { createDb } from '../src/db/knex.js';
+import { migrateLatest } from '../src/db/migrate.js';
+
+async function testFiles(roots: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const root of roots) {
+    if (root.endsWith('.test.ts')) files.push(root);
+    else {
+      const entries = await readdir(root, { recursive: true });
+      files.push(...entries.filter((e) => e.endsWith('.test.ts')).map((e) => join(root, e)));
+    }
+  }
+  return files.sort();
+}
+
+const files = await testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['test']);
+let url = testDatabaseUrl();
+let stopEmbedded = async () => {};
+if (url) {
+  console.log(`Testing against ${new URL(url).host} (TEST_DATABASE_URL/DATABASE_URL).`);
+} else {
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-test-'));
+  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false });
+  url = embedded.url;
+  stopEmbedded = async () => {
+    await embedded.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+let code = 1;
+try {
+  const db = createDb(url);
+  await migrateLatest(db);
+  await db.destroy();
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: testProcessEnv(url),
+  });
+  code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
+} finally {
+  await stopEmbedded();
+}
+process.exit(code);

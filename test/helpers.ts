@@ -1,0 +1,97 @@
+// Shared test plumbing: an app on a real PostgreSQL over real HTTP (port 0), tokens, and fresh users.
+import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, type JWTPayload } from 'jose';
+import type { Knex } from 'knex';
+import { pino } from 'pino';
+import { createApp } from '../src/app.js';
+import { createTokenVerifier } from '../src/auth/tokens.js';
+import { testDatabaseUrl, type AuthConfig } from '../src/config.js';
+import { createDb } from '../src/db/knex.js';
+
+export const TEST_SECRET = randomBytes(32).toString('base64url');
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body when it is JSON (including problem+json), otherwise undefined. */
+  body: any;
+}
+
+export interface RequestOptions {
+  token?: string;
+  /** A value to send as JSON, or a string to send as is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  db: Knex;
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export function newUserId(): string {
+  return `user_${randomUUID()}`;
+}
+
+export function signToken(
+  sub: string | undefined,
+  options: { claims?: JWTPayload; expiresIn?: string | number; secret?: string; alg?: string } = {},
+): Promise<string> {
+  const jwt = new SignJWT({ ...options.claims }).setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' });
+  if (options.claims?.iat === undefined) jwt.setIssuedAt();
+  if (sub !== undefined) jwt.setSubject(sub);
+  if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
+  else jwt.setExpirationTime('5m');
+  return jwt.sign(createSecretKey(Buffer.from(options.secret ?? TEST_SECRET, 'utf8')));
+}
+
+/** A fresh user and a valid token for them. */
+export async function newUser(): Promise<{ id: string; token: string }> {
+  const id = newUserId();
+  return { id, token: await signToken(id) };
+}
+
+export async function startTestApp(options: { databaseUrl?: string; auth?: Partial<AuthConfig> } = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
+  if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
+  const db = createDb(databaseUrl);
+  const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
+  const app = await createApp({
+    config: { corsOrigins: ['http://localhost:3000'] },
+    db,
+    logger: pino({ level: 'silent' }),
+    verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    db,
+    async request(method, path, { token, body, headers = {} } = {}) {
+      const sendsJson = body !== undefined && typeof body !== 'string';
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(sendsJson ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : sendsJson ? JSON.stringify(body) : (body as string),
+      });
+      const text = await response.text();
+      const isJson = /json/.test(response.headers.get('content-type') ?? '');
+      return { status: response.status, headers: response.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.destroy();
+    },
+  };
+}
