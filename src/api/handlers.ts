@@ -26,11 +26,12 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
   const { tasks, spec } = deps;
 
   const list: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
-    const sort = c.query.sort ?? 'created';
+    // The validator has applied openapi.yaml's defaults to status and sort; order's default depends on sort.
+    const { status, sort, order } = c.query as Required<Omit<typeof c.query, 'order'>> & Pick<typeof c.query, 'order'>;
     const options: ListOptions = {
       sort,
-      order: c.query.order ?? (DESCENDING_BY_DEFAULT.has(sort) ? 'desc' : 'asc'),
-      ...(c.query.status && c.query.status !== 'all' ? { completed: c.query.status === 'completed' } : {}),
+      order: order ?? (DESCENDING_BY_DEFAULT.has(sort) ? 'desc' : 'asc'),
+      ...(status === 'all' ? {} : { completed: status === 'completed' }),
     };
     return { status: 200, body: await tasks.list(caller(c).id, options) };
   };

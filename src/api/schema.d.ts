@@ -379,7 +379,8 @@ export interface components {
         };
         TaskCreate: {
             title: components["schemas"]["Title"];
-            description?: components["schemas"]["Description"];
+            /** @default null */
+            description: components["schemas"]["Description"];
             /** @default false */
             completed: boolean;
             /** @default medium */

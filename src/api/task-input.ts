@@ -10,11 +10,11 @@ type TaskUpdate = components['schemas']['TaskUpdate'];
 export function normalizeTaskCreate(body: TaskCreate): TaskFields {
   return {
     title: body.title.trim(),
-    description: body.description ?? null,
-    completed: body.completed ?? false,
-    priority: body.priority ?? 'medium',
-    tags: normalizeTags(body.tags ?? []),
-    due_date: toDate(body.due_date ?? null),
+    description: body.description,
+    completed: body.completed,
+    priority: body.priority,
+    tags: normalizeTags(body.tags),
+    due_date: toDate(body.due_date),
   };
 }
 

@@ -55,21 +55,20 @@ function bodyError(message: string): Problem {
  */
 export function findIllFormedStrings(value: unknown, part: FieldError['in']): FieldError[] {
   const found: FieldError[] = [];
-  const stack: Array<[unknown, string]> = [[value, '']];
+  // Iterative, in document order: a 16 KiB body can nest thousands of levels deep.
+  const stack: Array<{ value: unknown; pointer: string; badName?: boolean }> = [{ value, pointer: '' }];
   while (stack.length > 0) {
-    const [current, pointer] = stack.pop()!;
+    const { value: current, pointer, badName } = stack.pop()!;
+    if (badName) found.push({ in: part, field: pointer, message: 'has a name with U+0000 or a lone UTF-16 surrogate' });
     if (typeof current === 'string') {
       if (current.includes('\u0000')) found.push({ in: part, field: pointer, message: 'must not contain U+0000' });
       else if (!current.isWellFormed()) found.push({ in: part, field: pointer, message: 'must not contain a lone UTF-16 surrogate' });
     } else if (current && typeof current === 'object') {
-      for (const [key, inner] of Object.entries(current)) {
+      for (const [key, inner] of Object.entries(current).reverse()) {
         const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        if (key.includes('\u0000') || !key.isWellFormed()) {
-          found.push({ in: part, field: child, message: 'has a name with U+0000 or a lone UTF-16 surrogate' });
-        }
-        stack.push([inner, child]);
+        stack.push({ value: inner, pointer: child, badName: key.includes('\u0000') || !key.isWellFormed() });
       }
     }
   }
-  return found.reverse();
+  return found;
 }

@@ -1,0 +1,173 @@
+// Every (operation, status) pair that openapi.yaml declares is exercised here, and each response is checked
+// against the declaration: the status is declared, the media type is declared, the body matches its schema,
+// and every required header is present and valid. A declared pair without a scenario fails the suite.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import { loadSpec } from '../../src/api/spec.js';
+import { newUser, newUserId, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
+
+interface MediaObject { schema?: object }
+interface ResponseObject { content?: Record<string, MediaObject>; headers?: Record<string, { required?: boolean; schema?: object }> }
+interface OperationObject { operationId: string; responses: Record<string, ResponseObject> }
+
+interface Ctx {
+  app: TestApp;
+  down: TestApp;
+  user: { id: string; token: string };
+  prefix: string;
+  otherUserPrefix: string;
+  taskId: number;
+  foreignTaskId: number;
+}
+type Scenario = (c: Ctx) => Promise<TestResponse>;
+
+const big = { title: 't', description: 'x'.repeat(20_000) };
+const asText = { body: 'title=x', headers: { 'content-type': 'text/plain' } };
+const freshTask = async (c: Ctx) =>
+  (await c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Fresh' } })).body.id as number;
+
+// Scenarios per operation, shared by both scopes; `c.prefix` is /api or /api/{user_id}.
+const taskScenarios: Record<string, Record<string, Scenario>> = {
+  listTasks: {
+    200: (c) => c.app.request('GET', `${c.prefix}/tasks?status=all&sort=title&order=asc`, { token: c.user.token }),
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks?sort=bogus`, { token: c.user.token }),
+    401: (c) => c.app.request('GET', `${c.prefix}/tasks`),
+    403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks`, { token: c.user.token }),
+    503: (c) => c.down.request('GET', `${c.prefix}/tasks`, { token: c.user.token }),
+  },
+  createTask: {
+    201: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Created', tags: ['a'], due_date: '2030-01-01T00:00:00Z' } }),
+    400: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: '  ' } }),
+    401: (c) => c.app.request('POST', `${c.prefix}/tasks`, { body: { title: 'x' } }),
+    403: (c) => c.app.request('POST', `${c.otherUserPrefix}/tasks`, { token: c.user.token, body: { title: 'x' } }),
+    413: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: big }),
+    415: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, ...asText }),
+    503: (c) => c.down.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'x' } }),
+  },
+  getTask: {
+    200: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks/abc`, { token: c.user.token }),
+    401: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`),
+    403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    404: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token }),
+    503: (c) => c.down.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+  },
+  updateTask: {
+    200: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { priority: 'high', description: null } }),
+    400: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: {} }),
+    401: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { body: { title: 'x' } }),
+    403: (c) => c.app.request('PUT', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
+    404: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token, body: { title: 'x' } }),
+    413: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: big }),
+    415: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, ...asText }),
+    503: (c) => c.down.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
+  },
+  deleteTask: {
+    204: async (c) => c.app.request('DELETE', `${c.prefix}/tasks/${await freshTask(c)}`, { token: c.user.token }),
+    400: (c) => c.app.request('DELETE', `${c.prefix}/tasks/0`, { token: c.user.token }),
+    401: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.taskId}`),
+    403: (c) => c.app.request('DELETE', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    404: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token }),
+    503: (c) => c.down.request('DELETE', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+  },
+  toggleTaskCompletion: {
+    200: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
+    400: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, body: {} }),
+    401: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`),
+    403: (c) => c.app.request('PATCH', `${c.otherUserPrefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
+    404: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.foreignTaskId}/complete`, { token: c.user.token }),
+    413: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, body: big }),
+    415: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, ...asText }),
+    503: (c) => c.down.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
+  },
+};
+
+const serviceScenarios: Record<string, Record<string, Scenario>> = {
+  getHealth: { 200: (c) => c.app.request('GET', '/api/health'), 400: (c) => c.app.request('GET', '/api/health?verbose=1') },
+  getReadiness: {
+    200: (c) => c.app.request('GET', '/api/ready'),
+    400: (c) => c.app.request('GET', '/api/ready?x=1'),
+    503: (c) => c.down.request('GET', '/api/ready'),
+  },
+  getOpenApiYaml: { 200: (c) => c.app.request('GET', '/openapi.yaml'), 400: (c) => c.app.request('GET', '/openapi.yaml?x=1') },
+  getOpenApiJson: { 200: (c) => c.app.request('GET', '/openapi.json'), 400: (c) => c.app.request('GET', '/openapi.json?x=1') },
+  getApiDocs: { 200: (c) => c.app.request('GET', '/docs'), 400: (c) => c.app.request('GET', '/docs?x=1') },
+};
+
+/** The scenario for a pair, and the URL prefix it runs under (explicit-scope operations contain "User"). */
+function scenarioFor(operationId: string, status: string): { scenario?: Scenario; explicit: boolean } {
+  const explicit = /User/.test(operationId);
+  const base = operationId.replace('User', '');
+  return { scenario: (taskScenarios[base] ?? serviceScenarios[base])?.[status], explicit };
+}
+
+const spec = loadSpec();
+const router = new OpenAPIBackend({ definition: structuredClone(spec.document) as unknown as Document, strict: true });
+router.validateDefinition = () => router.document;
+await router.init();
+const operations: OperationObject[] = Object.values(router.document.paths ?? {}).flatMap((item) =>
+  Object.values(item as Record<string, unknown>).filter((op): op is OperationObject => !!op && typeof op === 'object' && 'operationId' in op),
+);
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+
+function assertMatchesDeclaration(declared: ResponseObject, res: TestResponse) {
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  if (!declared.content) {
+    assert.equal(res.text, '', 'a response declared without content has an empty body');
+  } else {
+    const media = declared.content[mediaType];
+    assert.ok(media, `media type ${mediaType || '(none)'} is declared (${Object.keys(declared.content).join(', ')})`);
+    const value = /json/.test(mediaType) ? res.body : res.text;
+    if (media.schema) {
+      const validate = ajv.compile(media.schema);
+      assert.ok(validate(value), `body matches the schema: ${ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
+    }
+  }
+  for (const [name, header] of Object.entries(declared.headers ?? {})) {
+    const value = res.headers.get(name);
+    if (header.required) assert.ok(value !== null, `required header ${name} is present`);
+    if (value !== null && header.schema) {
+      const typed = (header.schema as { type?: string }).type === 'integer' ? Number(value) : value;
+      assert.ok(ajv.validate(header.schema, typed), `header ${name}: ${value} matches its schema`);
+    }
+  }
+}
+
+describe('contract: every documented (operation, status) pair', () => {
+  let ctx: Omit<Ctx, 'prefix'>;
+  before(async () => {
+    const app = await startTestApp();
+    const down = await startTestApp({ databaseUrl: 'postgres://postgres@127.0.0.1:1/unreachable' });
+    const user = await newUser();
+    const stranger = await newUser();
+    const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Mine' } })).body.id;
+    const foreignTaskId = (await app.request('POST', '/api/tasks', { token: stranger.token, body: { title: 'Theirs' } })).body.id;
+    ctx = { app, down, user, otherUserPrefix: `/api/${newUserId()}`, taskId, foreignTaskId };
+  });
+  after(async () => {
+    await ctx.app.close();
+    await ctx.down.close();
+  });
+
+  for (const operation of operations) {
+    for (const status of Object.keys(operation.responses).filter((s) => s !== 'default')) {
+      it(`${operation.operationId} → ${status}`, async () => {
+        const { scenario, explicit } = scenarioFor(operation.operationId, status);
+        assert.ok(scenario, `no scenario exercises ${operation.operationId} → ${status}; add one to this file`);
+        const res = await scenario({ ...ctx, prefix: explicit ? `/api/${encodeURIComponent(ctx.user.id)}` : '/api' });
+        assert.equal(String(res.status), status, res.text.slice(0, 300));
+        assertMatchesDeclaration(operation.responses[status]!, res);
+      });
+    }
+  }
+
+  it('no scenario targets a pair the contract does not declare', () => {
+    const declared = new Set(operations.flatMap((op) => Object.keys(op.responses).map((s) => `${op.operationId.replace('User', '')} ${s}`)));
+    const scenarios = Object.entries({ ...taskScenarios, ...serviceScenarios }).flatMap(([op, byStatus]) => Object.keys(byStatus).map((s) => `${op} ${s}`));
+    assert.deepEqual(scenarios.filter((pair) => !declared.has(pair)), []);
+  });
+});
