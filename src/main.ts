@@ -1,5 +1,6 @@
 // Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT drain and close everything.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { createTokenVerifier } from './auth/tokens.js';
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
 
   const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth) });
   const server = await listen(app.listen.bind(app), config.port);
-  logger.info(`Tasks API listening on http://localhost:${config.port} (docs at /docs)`);
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port }, `Tasks API listening on http://localhost:${port} (docs at /docs)`);
 
   let stopping = false;
   const stop = (signal: string) => {

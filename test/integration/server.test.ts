@@ -1,0 +1,131 @@
+// The real entry point (src/main.ts) as a newcomer runs it: its own process, its own working directory.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { testDatabaseUrl } from '../../src/config.js';
+import { newUserId, signToken } from '../helpers.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface Running {
+  port: number;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts src/main.ts and resolves once it listens (or rejects with its output if it exits first). */
+function startServer(cwd: string, env: Record<string, string>, user?: { uid: number; gid: number }): Promise<Running> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
+    cwd,
+    env: { PATH, HOME: cwd, PORT: '0', LOG_LEVEL: 'info', ...env },
+    ...user,
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+)/.exec(output);
+      if (match) {
+        resolve({
+          port: Number(match[1]),
+          output: () => output,
+          async stop(signal = 'SIGTERM') {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+const dirs: string[] = [];
+async function workDir(owner?: { uid: number; gid: number }, mode = 0o755): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-server-'));
+  await chmod(dir, mode); // like a project checkout; mkdtemp makes it 0700
+  if (owner) await chown(dir, owner.uid, owner.gid);
+  dirs.push(dir);
+  return dir;
+}
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+const api = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
+const secretIn = (dir: string) => /^BETTER_AUTH_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
+
+async function firstAndSecondStart(user?: { uid: number; gid: number }) {
+  const dir = await workDir(user);
+  const first = await startServer(dir, { NODE_ENV: 'development' }, user);
+  const secret = secretIn(dir);
+  assert.ok(secret && secret.length >= 32, 'a strong secret was generated into .env');
+  assert.match(first.output(), /generated one and saved it/);
+  assert.ok(existsSync(join(dir, '.data', 'postgres', 'PG_VERSION')), 'the cluster lives under .data/');
+  assert.doesNotMatch(first.output(), /listening on 127\.0\.0\.1:5432\b/);
+  assert.equal((await api(first.port, '/api/ready')).status, 200);
+
+  const sub = newUserId();
+  const token = await signToken(sub, { secret });
+  const created = await api(first.port, '/api/tasks', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Survives restarts' }),
+  });
+  assert.equal(created.status, 201);
+  assert.equal(await first.stop(), 0, 'SIGTERM exits 0');
+  assert.ok(!existsSync(join(dir, '.data', 'postgres', 'postmaster.pid')), 'the embedded PostgreSQL was stopped');
+
+  const second = await startServer(dir, { NODE_ENV: 'development' }, user);
+  try {
+    assert.equal(secretIn(dir), secret, 'the secret is generated once');
+    const list = (await (await api(second.port, '/api/tasks', { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ title: string }>;
+    assert.deepEqual(list.map((t) => t.title), ['Survives restarts']);
+  } finally {
+    assert.equal(await second.stop('SIGINT'), 0, 'SIGINT exits 0 too');
+  }
+}
+
+describe('the server process', () => {
+  it('when started with nothing configured, then it runs on an embedded PostgreSQL whose data and secret survive restarts', async () => {
+    await firstAndSecondStart();
+  });
+
+  it('when started by root, then it also works as an unprivileged user', { skip: process.getuid?.() !== 0 && 'not running as root' }, async () => {
+    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'nobody']).toString());
+    await firstAndSecondStart({ uid, gid });
+  });
+
+  it('when root runs it in a directory the postgres user cannot enter, then it says so and how to fix it', { skip: process.getuid?.() !== 0 && 'not running as root' }, async () => {
+    const dir = await workDir(undefined, 0o700);
+    await assert.rejects(startServer(dir, { NODE_ENV: 'development' }), /"postgres" user, which cannot enter .*chmod o\+x/s);
+  });
+
+  it('when NODE_ENV=production and there is no secret, then it refuses to start and writes nothing', async () => {
+    const dir = await workDir();
+    await assert.rejects(startServer(dir, { NODE_ENV: 'production' }), /BETTER_AUTH_SECRET is not set/);
+    assert.ok(!existsSync(join(dir, '.env')));
+    await assert.rejects(startServer(dir, { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'too-short' }), /at least 32 characters/);
+  });
+
+  it('when DATABASE_URL is set, then it uses that server and starts nothing embedded', async () => {
+    const dir = await workDir();
+    const server = await startServer(dir, { NODE_ENV: 'development', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40) });
+    try {
+      assert.equal((await api(server.port, '/api/ready')).status, 200);
+      assert.ok(!existsSync(join(dir, '.data')));
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});
