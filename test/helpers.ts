@@ -82,7 +82,7 @@ export async function startTestApp(options: { databaseUrl?: string; auth?: Parti
           ...(sendsJson ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : sendsJson ? JSON.stringify(body) : (body as string),
+        body: body === undefined ? undefined : sendsJson ? JSON.stringify(body) : body,
       });
       const text = await response.text();
       const isJson = /json/.test(response.headers.get('content-type') ?? '');

@@ -25,14 +25,15 @@ export const hooks = {
 
   unauthorizedHandler(c: Context): never {
     const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
-    throw failure ?? new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
+    if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
+    throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
   },
 
   /** Runs after authentication and before schema validation. */
   postSecurityHandler(c: Context, _req: Request, res: Response): void {
     const secured = (c.operation.security ?? []).length > 0;
     if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
-    const pathUser = c.request.params.user_id;
+    const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
     if (secured && pathUser !== undefined && pathUser !== (c.security.bearerAuth as Principal).id) {
       throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
     }
@@ -60,7 +61,8 @@ function nonDecimalIntegers(c: Context): FieldError[] {
   const errors: FieldError[] = [];
   for (const parameter of (c.operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>) {
     if (parameter.schema?.type !== 'integer' || (parameter.in !== 'path' && parameter.in !== 'query')) continue;
-    const raw: unknown = parameter.in === 'path' ? c.request.params[parameter.name] : c.request.query[parameter.name];
+    const values = (parameter.in === 'path' ? c.request.params : c.request.query) as Record<string, unknown>;
+    const raw = values[parameter.name];
     if (typeof raw === 'string' && !/^-?\d+$/.test(raw)) {
       errors.push({ in: parameter.in, field: `/${parameter.name}`, message: 'must be an integer written in decimal digits' });
     }

@@ -40,7 +40,7 @@ function adapt(handler: AnyHandler) {
   return async (c: Context, req: Request, res: Response): Promise<void> => {
     // openapi-backend re-parses path params from the URL (as strings) after validating; the coerced, typed
     // values are kept on the validation result.
-    const params = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;
+    const params: unknown = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;
     const reply = await handler({
       params: params as never,
       query: c.request.query as never,

@@ -9,7 +9,7 @@ const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/; // RFC 6750 b64token
 
 export function bearerAuth(verify: VerifyToken) {
   return async (c: Context): Promise<Principal> => {
-    const header = c.request.headers.authorization;
+    const header = (c.request.headers as Record<string, string | string[] | undefined>).authorization;
     const value = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
     const [scheme = '', token = '', ...extra] = value.split(/\s+/);
     if (scheme.toLowerCase() !== 'bearer') {

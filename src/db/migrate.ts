@@ -9,9 +9,9 @@ const MIGRATION_LOCK_KEY = 7_307_113_001; // any constant shared by every instan
 const config: Knex.MigratorConfig = {
   tableName: 'knex_migrations',
   migrationSource: {
-    getMigrations: async () => Object.keys(migrations),
+    getMigrations: () => Promise.resolve(Object.keys(migrations)),
     getMigrationName: (name: string) => name,
-    getMigration: async (name: string) => migrations[name]!,
+    getMigration: (name: string) => Promise.resolve(migrations[name]!),
   },
 };
 
@@ -34,8 +34,15 @@ export async function migrationStatus(db: Knex): Promise<{ applied: string[]; pe
   return { applied: applied.map((m) => m.name), pending };
 }
 
+interface Pool {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
 async function withMigrationLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
-  const connection = await db.client.acquireConnection();
+  // The lock is held by one session, so it needs one connection of its own for the whole migration.
+  const pool = db.client as Pool;
+  const connection = await pool.acquireConnection();
   try {
     await db.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
     try {
@@ -44,6 +51,6 @@ async function withMigrationLock<T>(db: Knex, work: () => Promise<T>): Promise<T
       await db.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
     }
   } finally {
-    await db.client.releaseConnection(connection);
+    await pool.releaseConnection(connection);
   }
 }

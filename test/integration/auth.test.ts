@@ -16,7 +16,7 @@ const unsigned = (payload: object, header: object = { alg: 'none', typ: 'JWT' })
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('authentication with the shared secret (HS256)', () => {
-  const rejects = async (name: string, makeToken: () => Promise<string | undefined> | string | undefined, header?: string) => {
+  const rejects = (name: string, makeToken: () => Promise<string | undefined> | string | undefined, header?: string) => {
     it(`when ${name}, then 401 with a Bearer challenge`, async () => {
       const token = await makeToken();
       const res = await app.request('GET', '/api/tasks', {

@@ -45,7 +45,7 @@ function startServer(cwd: string, env: Record<string, string>, user?: { uid: num
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
   });
 }
 
