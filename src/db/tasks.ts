@@ -43,15 +43,9 @@ const SORT_EXPRESSIONS: Record<SortKey, string> = {
   priority: 'priority',
 };
 
-interface TaskRow {
+interface TaskRow extends TaskFields {
   id: number;
   user_id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  priority: Priority;
-  tags: string[];
-  due_date: Date | null;
   completed_at: Date | null;
   created_at: Date;
   updated_at: Date;
