@@ -1,5 +1,4 @@
 // Process entry: config → database (migrated) → app → listen. SIGTERM/SIGINT drain and close everything.
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createApp } from './app.js';
@@ -7,6 +6,7 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateLatest } from './db/migrate.js';
+import { listen } from './http/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
   const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth) });
-  const server = await listen(app.listen.bind(app), config.port);
+  const server = await listen(app, config.port);
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, `Tasks API listening on http://localhost:${port} (docs at /docs)`);
 
@@ -48,13 +48,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-function listen(start: (port: number, callback: (error?: Error) => void) => Server, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    // express 5 calls back with the error (e.g. EADDRINUSE) instead of emitting it.
-    const server = start(port, (error) => (error ? reject(error) : resolve(server)));
-  });
 }
 
 main().catch((error: unknown) => {

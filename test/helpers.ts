@@ -8,6 +8,7 @@ import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/tokens.js';
 import { testDatabaseUrl, type AuthConfig } from '../src/config.js';
 import { createDb } from '../src/db/knex.js';
+import { listen } from '../src/http/server.js';
 
 export const TEST_SECRET = randomBytes(32).toString('base64url');
 
@@ -66,8 +67,7 @@ export async function startTestApp(options: { databaseUrl?: string; auth?: Parti
     logger: pino({ level: 'silent' }),
     verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  const server = await listen(app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

@@ -1,4 +1,6 @@
 // The one error funnel: every error response of the service is written by `errorFunnel`.
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/errors.js';
@@ -33,4 +35,28 @@ export function errorFunnel(logger: Logger): ErrorRequestHandler {
     for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
     res.type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '/')));
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them (headers over the limit, malformed HTTP)
+ * get a problem too, instead of Node's bare status line.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const problem =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? new Problem(431, 'The request headers are larger than this server accepts.')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new Problem(408, 'The request took too long to arrive.')
+          : new Problem(400, 'The request is not valid HTTP.');
+    const body = JSON.stringify(problem.body());
+    socket.end(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

@@ -27,13 +27,13 @@ export class Problem extends Error {
     this.name = 'Problem';
   }
 
-  body(instance: string): ProblemBody {
+  body(instance?: string): ProblemBody {
     return {
       type: 'about:blank',
       title: STATUS_CODES[this.status] ?? 'Error',
       status: this.status,
       detail: this.detail,
-      instance,
+      ...(instance === undefined ? {} : { instance }),
       ...(this.options.errors ? { errors: this.options.errors } : {}),
     };
   }

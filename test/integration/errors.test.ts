@@ -143,6 +143,13 @@ describe('transport errors', () => {
     assert.equal(put.headers.get('allow'), 'PATCH');
   });
 
+  it("when the headers are over Node's limit, then 431 is a problem too", async () => {
+    const res = await app.request('GET', '/api/tasks', { headers: { authorization: `Bearer ${'a'.repeat(20_000)}` } });
+    assert.equal(res.status, 431);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    assert.equal(res.body.status, 431);
+  });
+
   it('when anything is answered, then there is no X-Powered-By and nosniff is set', async () => {
     const res = await app.request('GET', '/api/health');
     assert.equal(res.headers.get('x-powered-by'), null);
