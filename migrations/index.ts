@@ -2,7 +2,9 @@
 // run from TypeScript in development and from compiled JavaScript in production; knex records these names.
 import type { Knex } from 'knex';
 import * as createUsersAndTasks from './20261121000000_create_users_and_tasks.js';
+import * as listingIndexes from './20261121010000_listing_indexes.js';
 
 export const migrations: Readonly<Record<string, Knex.Migration>> = {
   '20261121000000_create_users_and_tasks': createUsersAndTasks,
+  '20261121010000_listing_indexes': listingIndexes,
 };

@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createHandlers } from './api/handlers.js';
+import { createCursorCodec } from './api/cursor.js';
 import { createOpenApi } from './api/openapi.js';
 import { loadSpec, type Spec } from './api/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
@@ -14,7 +15,7 @@ import { docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins'>;
+  config: Pick<Config, 'corsOrigins' | 'auth'>;
   db: Knex;
   logger: Logger;
   verifyToken: VerifyToken;
@@ -23,7 +24,12 @@ export interface AppDeps {
 
 export async function createApp(deps: AppDeps): Promise<Express> {
   const spec = deps.spec ?? loadSpec();
-  const handlers = createHandlers({ tasks: createTaskRepository(deps.db), db: deps.db, spec });
+  const handlers = createHandlers({
+    tasks: createTaskRepository(deps.db),
+    db: deps.db,
+    spec,
+    cursors: createCursorCodec(deps.config.auth.secret),
+  });
   const api = await createOpenApi(spec, handlers, deps.verifyToken);
 
   const app = express();

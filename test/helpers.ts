@@ -62,7 +62,7 @@ export async function startTestApp(options: { databaseUrl?: string; auth?: Parti
   const db = createDb(databaseUrl);
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
   const app = await createApp({
-    config: { corsOrigins: ['http://localhost:3000'] },
+    config: { corsOrigins: ['http://localhost:3000'], auth },
     db,
     logger: pino({ level: 'silent' }),
     verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),

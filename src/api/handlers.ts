@@ -3,18 +3,23 @@
 // matches openapi.yaml. So a handler only reads the request, calls the repository, and says what to answer.
 import type { Knex } from 'knex';
 import { pingDatabase } from '../db/knex.js';
-import type { ListOptions, TaskRepository } from '../db/tasks.js';
+import type { TaskRepository } from '../db/tasks.js';
 import { DOCS_CSP, docsPage } from '../http/docs.js';
-import { problems } from '../http/problem.js';
+import { Problem, problems } from '../http/problem.js';
+import type { CursorCodec } from './cursor.js';
+import { cursorBinding, nextLink, pageQuery } from './list-query.js';
 import type { Spec } from './spec.js';
 import { normalizeTaskCreate, normalizeTaskUpdate } from './task-input.js';
 import type { Handler, HandlerContext, HandlerTable, OperationId } from './types.js';
 
-const DESCENDING_BY_DEFAULT = new Set(['created', 'updated', 'priority']);
-
 function caller(c: HandlerContext<OperationId>) {
   if (!c.principal) throw problems.internal(); // unreachable: every task operation is behind bearerAuth
   return c.principal;
+}
+
+function invalidCursor(): never {
+  const message = "is not a cursor of this query: use the previous page's Link, with the same filters, sort and order";
+  throw new Problem(400, `The cursor ${message}.`, { errors: [{ in: 'query', field: '/cursor', message }] });
 }
 
 function found<T>(task: T | null, id: number): T {
@@ -22,18 +27,17 @@ function found<T>(task: T | null, id: number): T {
   return task;
 }
 
-export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec }) {
-  const { tasks, spec } = deps;
+export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec; cursors: CursorCodec }) {
+  const { tasks, spec, cursors } = deps;
 
   const list: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
-    // The validator has applied openapi.yaml's defaults to status and sort; order's default depends on sort.
-    const { status, sort, order } = c.query as Required<Omit<typeof c.query, 'order'>> & Pick<typeof c.query, 'order'>;
-    const options: ListOptions = {
-      sort,
-      order: order ?? (DESCENDING_BY_DEFAULT.has(sort) ? 'desc' : 'asc'),
-      ...(status === 'all' ? {} : { completed: status === 'completed' }),
-    };
-    return { status: 200, body: await tasks.list(caller(c).id, options) };
+    const user = caller(c).id;
+    const query = pageQuery(c.query);
+    const binding = cursorBinding(user, query);
+    const after = c.query.cursor === undefined ? undefined : (cursors.decode(c.query.cursor, binding) ?? invalidCursor());
+    const page = await tasks.list(user, { ...query, after });
+    const headers: Record<string, string> = page.next ? { Link: nextLink(c.path, c.search, cursors.encode(page.next, binding)) } : {};
+    return { status: 200, body: page.tasks, headers };
   };
 
   const create: Handler<'createTask' | 'createUserTask'> = async (c) => {

@@ -46,6 +46,7 @@ function adapt(handler: AnyHandler) {
       query: c.request.query as never,
       body: c.request.requestBody as never,
       path: req.path,
+      search: new URLSearchParams(req.originalUrl.split('?')[1] ?? ''),
       principal: c.security?.bearerAuth as never,
     });
     res.status(reply.status);

@@ -13,10 +13,17 @@ export interface paths {
         };
         /**
          * List my tasks
-         * @description Lists the caller's tasks. Order is total and stable: ties break on `id` in the direction of the sort.
-         *     The default `order` is `desc` for `created`, `updated` and `priority`, and `asc` for `title` and
-         *     `due_date`. Tasks without a `due_date` come last when sorting by due date, in either order. Priority
-         *     order is high > medium > low. Title order is case-insensitive.
+         * @description Lists the caller's tasks, filtered, sorted and a page at a time. Filters combine (all must hold).
+         *     Order is total and stable: ties break on `id` in the direction of the sort. The default `order` is
+         *     `desc` for `created`, `updated` and `priority`, and `asc` for `title` and `due_date`. Tasks without a
+         *     `due_date` come last when sorting by due date, in either order. Priority order is high > medium > low.
+         *     Title order is case-insensitive.
+         *
+         *     **Pages.** At most `limit` tasks come back. When more follow, the `Link` header carries the URL of
+         *     the next page (`rel="next"`): the same query with a `cursor`. Pages never skip or repeat a task, even
+         *     when tasks are created or deleted in between. A cursor belongs to its user, filters, sort and order
+         *     (`limit` may change between pages); used with anything else, or altered, it is a 400. The body stays
+         *     a plain array, so a client that never pages simply gets the first `limit` tasks.
          */
         get: operations["listTasks"];
         put?: never;
@@ -114,10 +121,17 @@ export interface paths {
         };
         /**
          * List a user's tasks (explicit scope)
-         * @description Lists the caller's tasks. Order is total and stable: ties break on `id` in the direction of the sort.
-         *     The default `order` is `desc` for `created`, `updated` and `priority`, and `asc` for `title` and
-         *     `due_date`. Tasks without a `due_date` come last when sorting by due date, in either order. Priority
-         *     order is high > medium > low. Title order is case-insensitive.
+         * @description Lists the caller's tasks, filtered, sorted and a page at a time. Filters combine (all must hold).
+         *     Order is total and stable: ties break on `id` in the direction of the sort. The default `order` is
+         *     `desc` for `created`, `updated` and `priority`, and `asc` for `title` and `due_date`. Tasks without a
+         *     `due_date` come last when sorting by due date, in either order. Priority order is high > medium > low.
+         *     Title order is case-insensitive.
+         *
+         *     **Pages.** At most `limit` tasks come back. When more follow, the `Link` header carries the URL of
+         *     the next page (`rel="next"`): the same query with a `cursor`. Pages never skip or repeat a task, even
+         *     when tasks are created or deleted in between. A cursor belongs to its user, filters, sort and order
+         *     (`limit` may change between pages); used with anything else, or altered, it is a 400. The body stays
+         *     a plain array, so a client that never pages simply gets the first `limit` tasks.
          */
         get: operations["listUserTasks"];
         put?: never;
@@ -344,6 +358,14 @@ export interface components {
          *     ]
          */
         Tags: components["schemas"]["Tag"][];
+        /** @description 1–200 characters after trimming; matched literally and without regard to case. */
+        SearchText: string;
+        /**
+         * Format: date-time
+         * @description An RFC 3339 date-time with a time zone, upper-case `T` and `Z`, between 0001-01-02 and 9999-12-30.
+         * @example 2026-12-01T00:00:00Z
+         */
+        Instant: string;
         /**
          * Format: date-time
          * @description An RFC 3339 date-time with upper-case `T` and `Z` and a time zone (or `null` for none), between
@@ -435,9 +457,14 @@ export interface components {
         };
     };
     responses: {
-        /** @description The caller's tasks, in the requested order. */
+        /** @description The caller's tasks, in the requested order; at most `limit` of them. */
         TaskList: {
             headers: {
+                /**
+                 * @description RFC 8288 link to the next page, present only when more tasks follow. Its target may be relative.
+                 * @example </api/tasks?sort=title&limit=50&cursor=WyJCdXkgbWlsayIsNDJd.3q2-7wAAAA>; rel="next"
+                 */
+                Link?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -568,6 +595,29 @@ export interface components {
         Sort: "created" | "updated" | "title" | "due_date" | "priority";
         /** @description Sort direction; default `desc` for created/updated/priority, `asc` for title/due_date. */
         Order: "asc" | "desc";
+        /** @description Only tasks of this priority. */
+        PriorityFilter: components["schemas"]["Priority"];
+        /**
+         * @description Only tasks carrying this tag, exactly as stored. Repeat it (`tag=a&tag=b`) to require all of them.
+         * @example [
+         *       "errands"
+         *     ]
+         */
+        TagFilter: string[];
+        /**
+         * @description Only tasks whose title or description contains this text, ignoring case. It is trimmed, then matched
+         *     literally: `%`, `_` and `\` are ordinary characters. 1–200 characters after trimming.
+         * @example milk
+         */
+        Search: components["schemas"]["SearchText"];
+        /** @description Only tasks due strictly before this instant (tasks without a due date never match). */
+        DueBefore: components["schemas"]["Instant"];
+        /** @description Only tasks due at or after this instant (tasks without a due date never match). */
+        DueAfter: components["schemas"]["Instant"];
+        /** @description The most tasks one page holds. */
+        Limit: number;
+        /** @description Where the next page starts; take it from the previous page's `Link` header, never build it. */
+        Cursor: string;
     };
     requestBodies: {
         TaskCreate: {
@@ -601,6 +651,29 @@ export interface operations {
                 sort?: components["parameters"]["Sort"];
                 /** @description Sort direction; default `desc` for created/updated/priority, `asc` for title/due_date. */
                 order?: components["parameters"]["Order"];
+                /** @description Only tasks of this priority. */
+                priority?: components["parameters"]["PriorityFilter"];
+                /**
+                 * @description Only tasks carrying this tag, exactly as stored. Repeat it (`tag=a&tag=b`) to require all of them.
+                 * @example [
+                 *       "errands"
+                 *     ]
+                 */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only tasks whose title or description contains this text, ignoring case. It is trimmed, then matched
+                 *     literally: `%`, `_` and `\` are ordinary characters. 1–200 characters after trimming.
+                 * @example milk
+                 */
+                q?: components["parameters"]["Search"];
+                /** @description Only tasks due strictly before this instant (tasks without a due date never match). */
+                due_before?: components["parameters"]["DueBefore"];
+                /** @description Only tasks due at or after this instant (tasks without a due date never match). */
+                due_after?: components["parameters"]["DueAfter"];
+                /** @description The most tasks one page holds. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Where the next page starts; take it from the previous page's `Link` header, never build it. */
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -748,6 +821,29 @@ export interface operations {
                 sort?: components["parameters"]["Sort"];
                 /** @description Sort direction; default `desc` for created/updated/priority, `asc` for title/due_date. */
                 order?: components["parameters"]["Order"];
+                /** @description Only tasks of this priority. */
+                priority?: components["parameters"]["PriorityFilter"];
+                /**
+                 * @description Only tasks carrying this tag, exactly as stored. Repeat it (`tag=a&tag=b`) to require all of them.
+                 * @example [
+                 *       "errands"
+                 *     ]
+                 */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only tasks whose title or description contains this text, ignoring case. It is trimmed, then matched
+                 *     literally: `%`, `_` and `\` are ordinary characters. 1–200 characters after trimming.
+                 * @example milk
+                 */
+                q?: components["parameters"]["Search"];
+                /** @description Only tasks due strictly before this instant (tasks without a due date never match). */
+                due_before?: components["parameters"]["DueBefore"];
+                /** @description Only tasks due at or after this instant (tasks without a due date never match). */
+                due_after?: components["parameters"]["DueAfter"];
+                /** @description The most tasks one page holds. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Where the next page starts; take it from the previous page's `Link` header, never build it. */
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {

@@ -23,10 +23,29 @@ export interface Owner {
 }
 
 export type SortKey = 'created' | 'updated' | 'title' | 'due_date' | 'priority';
-export interface ListOptions {
+
+/** Where a page starts: after the task with this sort value (null: no due date) and id. */
+export interface Position {
+  value: string | null;
+  id: number;
+}
+
+export interface ListFilters {
   completed?: boolean;
+  priority?: Priority;
+  /** All of these tags. */
+  tags?: string[];
+  /** Case-insensitive, literal substring of the title or the description. */
+  search?: string;
+  dueBefore?: Date;
+  dueAfter?: Date;
+}
+
+export interface ListOptions extends ListFilters {
   sort: SortKey;
   order: 'asc' | 'desc';
+  limit: number;
+  after?: Position;
 }
 
 const COLUMNS: string[] = [
@@ -34,14 +53,34 @@ const COLUMNS: string[] = [
   'due_date', 'completed_at', 'created_at', 'updated_at',
 ];
 
-// Each expression matches an index in the first migration, so the order comes from the index.
-const SORT_EXPRESSIONS: Record<SortKey, string> = {
-  created: 'created_at',
-  updated: 'updated_at',
-  title: 'lower(title) collate "C"',
-  due_date: 'due_date',
-  priority: 'priority',
+// Each sort expression matches an index (user_id, expression, id), so a page is read in order from the index;
+// `cursor` is the same expression over a cursor's value, and `value` is what a cursor records of a task.
+const SORTS: Record<SortKey, { expression: string; cursor: string; value: (task: Task) => string | null }> = {
+  created: { expression: 'created_at', cursor: '?::timestamptz', value: (t) => t.created_at },
+  updated: { expression: 'updated_at', cursor: '?::timestamptz', value: (t) => t.updated_at },
+  title: { expression: 'lower(title) collate "C"', cursor: 'lower(?::text) collate "C"', value: (t) => t.title },
+  due_date: { expression: 'due_date', cursor: '?::timestamptz', value: (t) => t.due_date },
+  priority: { expression: 'priority', cursor: '?::task_priority', value: (t) => t.priority },
 };
+
+/** LIKE matches literally once its wildcards and escape character are escaped. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function applyFilters(query: Knex.QueryBuilder, filters: ListFilters): void {
+  if (filters.completed !== undefined) query.where('completed', filters.completed);
+  if (filters.priority !== undefined) query.where('priority', filters.priority);
+  if (filters.tags?.length) query.whereRaw('tags @> ?::text[]', [filters.tags]);
+  if (filters.search !== undefined) {
+    const pattern = likePattern(filters.search);
+    query.where((q) => {
+      q.whereRaw(`title ilike ? escape '\\'`, [pattern]).orWhereRaw(`description ilike ? escape '\\'`, [pattern]);
+    });
+  }
+  if (filters.dueBefore) query.where('due_date', '<', filters.dueBefore);
+  if (filters.dueAfter) query.where('due_date', '>=', filters.dueAfter);
+}
 
 interface TaskRow extends TaskFields {
   id: number;
@@ -76,13 +115,39 @@ export function createTaskRepository(db: Knex) {
     completed ? db.raw('coalesce(completed_at, now())') : null;
 
   return {
-    async list(userId: string, options: ListOptions): Promise<Task[]> {
-      const direction = options.order;
-      const query = db('tasks').select<TaskRow[]>(COLUMNS).where({ user_id: userId });
-      if (options.completed !== undefined) query.andWhere({ completed: options.completed });
-      const nulls = options.sort === 'due_date' ? ' nulls last' : '';
-      query.orderByRaw(`${SORT_EXPRESSIONS[options.sort]} ${direction}${nulls}, id ${direction}`);
-      return (await query).map(toTask);
+    /** One page in keyset order, and where the next one starts when more tasks follow. No OFFSET. */
+    async list(userId: string, options: ListOptions): Promise<{ tasks: Task[]; next?: Position }> {
+      const { sort, order, limit, after } = options;
+      const { expression, cursor, value } = SORTS[sort];
+      const comparison = order === 'asc' ? '>' : '<';
+      const matching = () => {
+        const query = db('tasks').select<TaskRow[]>(COLUMNS).where({ user_id: userId });
+        applyFilters(query, options);
+        return query;
+      };
+
+      let rows: TaskRow[] = [];
+      if (sort !== 'due_date') {
+        const query = matching();
+        if (after) query.whereRaw(`(${expression}, id) ${comparison} (${cursor}, ?)`, [after.value, after.id]);
+        rows = await query.orderByRaw(`${expression} ${order}, id ${order}`).limit(limit + 1);
+      } else {
+        // Undated tasks come last in either order: the dated ones first, then the undated ones by id, each a
+        // range of the same index, so neither needs an OR that would defeat it.
+        if (after?.value !== null) {
+          const dated = matching().whereNotNull('due_date');
+          if (after) dated.whereRaw(`(due_date, id) ${comparison} (?::timestamptz, ?)`, [after.value, after.id]);
+          rows = await dated.orderByRaw(`due_date ${order}, id ${order}`).limit(limit + 1);
+        }
+        if (rows.length <= limit) {
+          const undated = matching().whereNull('due_date');
+          if (after?.value === null) undated.where('id', comparison, after.id);
+          rows.push(...(await undated.orderBy('id', order).limit(limit + 1 - rows.length)));
+        }
+      }
+      const tasks = rows.slice(0, limit).map(toTask);
+      const last = tasks.at(-1);
+      return rows.length > limit && last ? { tasks, next: { value: value(last), id: last.id } } : { tasks };
     },
 
     async get(userId: string, id: number): Promise<Task | null> {
