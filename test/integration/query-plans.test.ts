@@ -1,0 +1,127 @@
+// EXPLAIN ANALYZE of the SQL the repository really sends (captured from knex), on a user with 20,000 tasks
+// beside another user with as many: every list query reads about one page of that user's rows through an
+// index, never with a sequential scan and never sorting more than a page.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Knex } from 'knex';
+import { testDatabaseUrl } from '../../src/config.js';
+import { createDb } from '../../src/db/knex.js';
+import { createTaskRepository, type ListOptions, type SortKey } from '../../src/db/tasks.js';
+import { newUserId } from '../helpers.js';
+
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] }
+
+let db: Knex;
+let repo: ReturnType<typeof createTaskRepository>;
+const captured: Array<{ sql: string; bindings: unknown[] }> = [];
+const big = newUserId();
+const neighbour = newUserId();
+const PER_USER = 20_000;
+
+before(async () => {
+  db = createDb(testDatabaseUrl()!);
+  repo = createTaskRepository(db);
+  await db('users').insert([{ id: big }, { id: neighbour }]);
+  for (const user of [big, neighbour]) {
+    await db.raw(
+      `insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
+       select ?, 'task ' || md5(i::text), case when i % 3 = 0 then 'note ' || md5((i * 7)::text) end,
+              i % 10 < 3, case when i % 10 < 3 then now() end,
+              (array['low','medium','high'])[1 + i % 3]::task_priority,
+              case i % 4 when 0 then array[]::text[] when 1 then array['work'] when 2 then array['home', 'errands']
+                         else array['work', 'urgent'] end,
+              case when i % 4 = 0 then null else now() + (i % 500) * interval '1 day' end,
+              now() - i * interval '1 second', now() - i * interval '1 second'
+       from generate_series(1, ?) as i`,
+      [user, PER_USER],
+    );
+  }
+  await db.raw('analyze tasks');
+  db.on('query', (q: { sql: string; bindings: unknown[] }) => captured.push(q));
+});
+after(async () => {
+  await db('users').whereIn('id', [big, neighbour]).delete(); // the machine's test database is kept between runs
+  await db.destroy();
+});
+
+/** Runs a page through the repository and EXPLAIN ANALYZEs every statement it sent. */
+async function plansOf(options: ListOptions): Promise<PlanNode[]> {
+  captured.length = 0;
+  await repo.list(big, options);
+  const statements = [...captured];
+  const plans: PlanNode[] = [];
+  for (const { sql, bindings } of statements) {
+    const client = (await db.client.acquireConnection()) as { query(sql: string, values: unknown[]): Promise<{ rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }> }> };
+    try {
+      const { rows } = await client.query(`explain (analyze, format json) ${sql}`, bindings);
+      plans.push(rows[0]!['QUERY PLAN'][0]!.Plan);
+    } finally {
+      await db.client.releaseConnection(client);
+    }
+  }
+  return plans;
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/**
+ * No sequential scan; an index is used; and every scan, and every sort, handles at most one page of rows.
+ * (Near the end of a list the planner may fetch the few remaining rows by bitmap and sort them: that sort
+ * is bounded by the page, which is the point, not a sort of all of the user's tasks.)
+ */
+function assertOnePageRead(plan: PlanNode, limit: number, what: string) {
+  const all = nodes(plan);
+  const shape = JSON.stringify(all.map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}: ${n['Actual Rows'] * n['Actual Loops']}`));
+  assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), `${what}: no sequential scan\n${shape}`);
+  assert.ok(all.some((n) => /Index/.test(n['Node Type'])), `${what}: an index is used\n${shape}`);
+  for (const node of all.filter((n) => /Scan|Sort/.test(n['Node Type']))) {
+    assert.ok(node['Actual Rows'] * node['Actual Loops'] <= limit + 1, `${what}: ${node['Node Type']} handled more than a page of ${limit}\n${shape}`);
+  }
+}
+
+const SORTS: SortKey[] = ['created', 'updated', 'title', 'due_date', 'priority'];
+
+describe('query plans on a user with 20,000 tasks', () => {
+  for (const sort of SORTS) {
+    for (const order of ['asc', 'desc'] as const) {
+      it(`when listing by ${sort} ${order}, then the first, a middle and the last page each read about one page through an index`, async () => {
+        const limit = 100;
+        for (const plan of await plansOf({ sort, order, limit })) assertOnePageRead(plan, limit, `${sort} ${order}, first page`);
+        // A cursor from deep in the list: the page is read from there, not counted up to it.
+        const middle = await repo.list(big, { sort, order, limit: PER_USER / 2 });
+        for (const plan of await plansOf({ sort, order, limit, after: middle.next! })) assertOnePageRead(plan, limit, `${sort} ${order}, middle page`);
+        const nearEnd = await repo.list(big, { sort, order, limit: PER_USER - 50 });
+        for (const plan of await plansOf({ sort, order, limit, after: nearEnd.next! })) {
+          assertOnePageRead(plan, limit, `${sort} ${order}, last page`);
+        }
+      });
+    }
+  }
+
+  it('when filtering by status or priority, then the page is still read in index order without a sort', async () => {
+    for (const options of [{ completed: false }, { priority: 'high' as const }, { completed: true, priority: 'low' as const }]) {
+      for (const plan of await plansOf({ sort: 'created', order: 'desc', limit: 50, ...options })) {
+        const types = nodes(plan).map((n) => n['Node Type']);
+        assert.ok(!types.includes('Seq Scan') && !types.includes('Sort'), `${JSON.stringify(options)}: ${JSON.stringify(types)}`);
+      }
+    }
+  });
+
+  it('when searching, then the trigram indexes of this user serve it, not a scan of all their tasks', async () => {
+    for (const plan of await plansOf({ sort: 'created', order: 'desc', limit: 50, search: 'a1b2' })) {
+      const all = nodes(plan);
+      assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), JSON.stringify(all.map((n) => n['Node Type'])));
+      const indexes = all.map((n) => n['Index Name']).filter(Boolean);
+      assert.ok(indexes.includes('tasks_user_title_trgm') && indexes.includes('tasks_user_description_trgm'), JSON.stringify(indexes));
+    }
+  });
+
+  it('when filtering by tag, then no sequential scan reads other users\' rows', async () => {
+    for (const plan of await plansOf({ sort: 'created', order: 'desc', limit: 50, tags: ['urgent'] })) {
+      const types = nodes(plan).map((n) => n['Node Type']);
+      assert.ok(!types.includes('Seq Scan'), JSON.stringify(types));
+    }
+  });
+});
