@@ -161,6 +161,11 @@ export function testDatabaseUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 }
 
+/** The PostgreSQL `npm run bench:list` seeds and resets; unset means it starts an embedded one. */
+export function benchDatabaseUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || undefined;
+}
+
 /** The environment for the test processes the runner starts: this one, pointed at the test database. */
 export function testProcessEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return { ...process.env, TEST_DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
