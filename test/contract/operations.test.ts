@@ -32,8 +32,15 @@ const freshTask = async (c: Ctx) =>
 // Scenarios per operation, shared by both scopes; `c.prefix` is /api or /api/{user_id}.
 const taskScenarios: Record<string, Record<string, Scenario>> = {
   listTasks: {
-    200: (c) => c.app.request('GET', `${c.prefix}/tasks?status=all&sort=title&order=asc`, { token: c.user.token }),
-    400: (c) => c.app.request('GET', `${c.prefix}/tasks?sort=bogus`, { token: c.user.token }),
+    200: async (c) => {
+      // Two matching tasks and a page of one: the response carries a Link header, checked against the spec.
+      await freshTask(c);
+      await freshTask(c);
+      const res = await c.app.request('GET', `${c.prefix}/tasks?status=pending&sort=title&order=asc&priority=medium&q=fresh&limit=1`, { token: c.user.token });
+      assert.match(res.headers.get('link') ?? '', /rel="next"$/);
+      return res;
+    },
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks?sort=title&cursor=not.valid`, { token: c.user.token }),
     401: (c) => c.app.request('GET', `${c.prefix}/tasks`),
     403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks`, { token: c.user.token }),
     503: (c) => c.down.request('GET', `${c.prefix}/tasks`, { token: c.user.token }),
