@@ -3,7 +3,9 @@
 // matches openapi.yaml. So a handler only reads the request, calls the repository, and says what to answer.
 import type { Knex } from 'knex';
 import { pingDatabase } from '../db/knex.js';
-import type { TaskRepository } from '../db/tasks.js';
+import { createHash } from 'node:crypto';
+import type { TaskRepository, WriteOutcome } from '../db/tasks.js';
+import { etagOf, versionsIn } from '../http/conditional.js';
 import { DOCS_CSP, docsPage } from '../http/docs.js';
 import { Problem, problems } from '../http/problem.js';
 import type { CursorCodec } from './cursor.js';
@@ -27,6 +29,25 @@ function found<T>(task: T | null, id: number): T {
   return task;
 }
 
+function written<T>(outcome: WriteOutcome<T>, id: number): T {
+  if (outcome === 'not-found') throw problems.notFound(`Task ${id}`);
+  if (outcome === 'precondition-failed') {
+    throw new Problem(412, `Task ${id} has changed since the version in If-Match; fetch it again.`);
+  }
+  return outcome;
+}
+
+/** Two requests are the same when their bodies are, whatever the order of their fields. */
+function hashOf(body: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
+}
+
 export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec; cursors: CursorCodec }) {
   const { tasks, spec, cursors } = deps;
 
@@ -41,29 +62,46 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
   };
 
   const create: Handler<'createTask' | 'createUserTask'> = async (c) => {
-    const task = await tasks.create(caller(c), normalizeTaskCreate(c.body!));
-    return { status: 201, body: task, headers: { Location: `${c.path.replace(/\/$/, '')}/${task.id}` } };
+    const fields = normalizeTaskCreate(c.body!);
+    const location = (id: number) => `${c.path.replace(/\/$/, '')}/${id}`;
+    const key = c.headers['Idempotency-Key'];
+    if (key === undefined) {
+      const { task, version } = await tasks.create(caller(c), fields);
+      return { status: 201, body: task, headers: { ETag: etagOf(version), Location: location(task.id) } };
+    }
+    const created = await tasks.createOnce(caller(c), fields, { key, requestHash: hashOf(c.body), location });
+    if (created === 'key-reused') {
+      throw new Problem(422, 'This Idempotency-Key was already used with a different body.');
+    }
+    const headers: Record<string, string> = { ETag: etagOf(created.version), Location: created.location };
+    if (created.replayed) headers['Idempotent-Replayed'] = 'true';
+    return { status: 201, body: created.task, headers };
   };
 
-  const get: Handler<'getTask' | 'getUserTask'> = async (c) => ({
-    status: 200,
-    body: found(await tasks.get(caller(c).id, c.params.id), c.params.id),
-  });
+  const get: Handler<'getTask' | 'getUserTask'> = async (c) => {
+    const { task, version } = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const fresh = versionsIn(c.headers['If-None-Match'], 'weak');
+    if (fresh === '*' || fresh?.includes(version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
+    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+  };
 
-  const update: Handler<'updateTask' | 'updateUserTask'> = async (c) => ({
-    status: 200,
-    body: found(await tasks.update(caller(c).id, c.params.id, normalizeTaskUpdate(c.body!)), c.params.id),
-  });
+  const update: Handler<'updateTask' | 'updateUserTask'> = async (c) => {
+    const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
+    const outcome = await tasks.update(caller(c).id, c.params.id, normalizeTaskUpdate(c.body!), ifMatch);
+    const { task, version } = written(outcome, c.params.id);
+    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+  };
 
   const remove: Handler<'deleteTask' | 'deleteUserTask'> = async (c) => {
-    if (!(await tasks.remove(caller(c).id, c.params.id))) throw problems.notFound(`Task ${c.params.id}`);
+    written(await tasks.remove(caller(c).id, c.params.id, versionsIn(c.headers['If-Match'], 'strong')), c.params.id);
     return { status: 204, body: undefined };
   };
 
-  const toggle: Handler<'toggleTaskCompletion' | 'toggleUserTaskCompletion'> = async (c) => ({
-    status: 200,
-    body: found(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed), c.params.id),
-  });
+  const toggle: Handler<'toggleTaskCompletion' | 'toggleUserTaskCompletion'> = async (c) => {
+    const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
+    const { task, version } = written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id);
+    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+  };
 
   return {
     listTasks: list,

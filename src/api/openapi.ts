@@ -34,6 +34,18 @@ export async function createOpenApi(spec: Spec, handlers: HandlerTable, verifyTo
   return api;
 }
 
+/** The header parameters the operation declares, keyed by their names in openapi.yaml (HTTP lower-cases them). */
+function declaredHeaders(c: Context): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  const received = c.request.headers as Record<string, string | string[] | undefined>;
+  for (const parameter of (c.operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+    if (parameter.in !== 'header') continue;
+    const value = received[parameter.name.toLowerCase()];
+    headers[parameter.name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
 type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
 
 function adapt(handler: AnyHandler) {
@@ -44,6 +56,7 @@ function adapt(handler: AnyHandler) {
     const reply = await handler({
       params: params as never,
       query: c.request.query as never,
+      headers: declaredHeaders(c),
       body: c.request.requestBody as never,
       path: req.path,
       search: new URLSearchParams(req.originalUrl.split('?')[1] ?? ''),

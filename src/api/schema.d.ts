@@ -56,7 +56,8 @@ export interface paths {
         };
         /**
          * Get one of my tasks
-         * @description Returns one of the caller's tasks; another user's task is a 404, the same as a missing one.
+         * @description Returns one of the caller's tasks; another user's task is a 404, the same as a missing one. With
+         *     `If-None-Match` naming its current `ETag`, the answer is 304 with no body.
          */
         get: operations["getTask"];
         /**
@@ -169,7 +170,8 @@ export interface paths {
         };
         /**
          * Get one of a user's tasks (explicit scope)
-         * @description Returns one of the caller's tasks; another user's task is a 404, the same as a missing one.
+         * @description Returns one of the caller's tasks; another user's task is a 404, the same as a missing one. With
+         *     `If-None-Match` naming its current `ETag`, the answer is 304 with no body.
          */
         get: operations["getUserTask"];
         /**
@@ -474,15 +476,27 @@ export interface components {
         /** @description The task. */
         Task: {
             headers: {
+                /**
+                 * @description The task's version; send it back in `If-Match` or `If-None-Match`.
+                 * @example "3"
+                 */
+                ETag: string;
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Task"];
             };
         };
-        /** @description The created task. */
+        /** @description The created task (or, for a retried `Idempotency-Key`, the first response again). */
         TaskCreated: {
             headers: {
+                /**
+                 * @description The task's version; send it back in `If-Match` or `If-None-Match`.
+                 * @example "1"
+                 */
+                ETag: string;
+                /** @description `true` when this is the stored first response to an earlier request with the same key. */
+                "Idempotent-Replayed"?: "true";
                 /**
                  * @description URL of the new task, in the scope it was created in.
                  * @example /api/tasks/42
@@ -492,6 +506,36 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Task"];
+            };
+        };
+        /** @description The task is still at the version named in `If-None-Match`; no body. */
+        NotModified: {
+            headers: {
+                /**
+                 * @description The task's current version.
+                 * @example "3"
+                 */
+                ETag: string;
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The task has changed since the version named in `If-Match`; nothing was changed. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description This `Idempotency-Key` was used for a request with another body. */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The request is invalid (schema, unknown field or parameter, bad id, malformed JSON). */
@@ -595,6 +639,25 @@ export interface components {
         Sort: "created" | "updated" | "title" | "due_date" | "priority";
         /** @description Sort direction; default `desc` for created/updated/priority, `asc` for title/due_date. */
         Order: "asc" | "desc";
+        /**
+         * @description Makes a create safe to retry. The first request with a key creates the task; a retry with the same key
+         *     and the same body, on any instance and for 24 hours, gets the first response again (marked with
+         *     `Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422. Keys are
+         *     per user.
+         * @example 7c4e1f0a-2b1d-4a53-9d8e-1f2a3b4c5d6e
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+         *     otherwise 412, and nothing changes. Weak tags never match.
+         * @example "3"
+         */
+        IfMatch: string;
+        /**
+         * @description A 304 with no body if the task is still at one of these versions (its `ETag`s), or `*`.
+         * @example "3"
+         */
+        IfNoneMatch: string;
         /** @description Only tasks of this priority. */
         PriorityFilter: components["schemas"]["Priority"];
         /**
@@ -691,7 +754,16 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a create safe to retry. The first request with a key creates the task; a retry with the same key
+                 *     and the same body, on any instance and for 24 hours, gets the first response again (marked with
+                 *     `Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422. Keys are
+                 *     per user.
+                 * @example 7c4e1f0a-2b1d-4a53-9d8e-1f2a3b4c5d6e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -702,6 +774,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -709,7 +782,13 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A 304 with no body if the task is still at one of these versions (its `ETag`s), or `*`.
+                 * @example "3"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
@@ -723,6 +802,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Task"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -733,7 +813,14 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
@@ -750,6 +837,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
@@ -759,7 +847,14 @@ export interface operations {
     deleteTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
@@ -782,6 +877,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -789,7 +885,14 @@ export interface operations {
     toggleTaskCompletion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
@@ -806,6 +909,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
@@ -868,7 +972,16 @@ export interface operations {
     createUserTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a create safe to retry. The first request with a key creates the task; a retry with the same key
+                 *     and the same body, on any instance and for 24 hours, gets the first response again (marked with
+                 *     `Idempotent-Replayed: true`) and creates nothing; the same key with another body is a 422. Keys are
+                 *     per user.
+                 * @example 7c4e1f0a-2b1d-4a53-9d8e-1f2a3b4c5d6e
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The user whose tasks these are; must be the token's `sub`.
@@ -886,6 +999,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -893,7 +1007,13 @@ export interface operations {
     getUserTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A 304 with no body if the task is still at one of these versions (its `ETag`s), or `*`.
+                 * @example "3"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The user whose tasks these are; must be the token's `sub`.
@@ -912,6 +1032,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Task"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -923,7 +1044,14 @@ export interface operations {
     updateUserTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The user whose tasks these are; must be the token's `sub`.
@@ -946,6 +1074,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
@@ -955,7 +1084,14 @@ export interface operations {
     deleteUserTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The user whose tasks these are; must be the token's `sub`.
@@ -984,6 +1120,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
         };
@@ -991,7 +1128,14 @@ export interface operations {
     toggleUserTaskCompletion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The user whose tasks these are; must be the token's `sub`.
@@ -1014,6 +1158,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];

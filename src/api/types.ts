@@ -7,7 +7,8 @@ export type OperationId = keyof operations;
 type Operation<K extends OperationId> = operations[K];
 type Parameters<K extends OperationId> = Operation<K>['parameters'];
 type Responses<K extends OperationId> = Operation<K>['responses'];
-type SuccessStatus<K extends OperationId> = Extract<keyof Responses<K>, 200 | 201 | 204>;
+// What a handler may answer; every error is thrown as a Problem instead.
+type SuccessStatus<K extends OperationId> = Extract<keyof Responses<K>, 200 | 201 | 204 | 304>;
 type ContentOf<R> = R extends { content: infer C } ? C[keyof C] : undefined;
 type BodyOf<K extends OperationId> = Operation<K> extends { requestBody?: { content: { 'application/json': infer B } } }
   ? B
@@ -16,6 +17,8 @@ type BodyOf<K extends OperationId> = Operation<K> extends { requestBody?: { cont
 export interface HandlerContext<K extends OperationId> {
   params: NonNullable<Parameters<K>['path']>;
   query: NonNullable<Parameters<K>['query']>;
+  /** The header parameters the operation declares, by their names in openapi.yaml. */
+  headers: NonNullable<Parameters<K>['header']>;
   /** Undefined when the request had no body (only possible where the body is optional). */
   body: BodyOf<K> | undefined;
   /** The request path as sent, e.g. for a `Location` relative to it. */

@@ -16,6 +16,31 @@ export interface TaskFields {
   due_date: Date | null;
 }
 
+/** A task and its version (which counts its writes, and is its ETag). */
+export interface Versioned {
+  task: Task;
+  version: number;
+}
+
+/** If-Match: the versions a write may apply to, '*' for any existing one, undefined for no condition. */
+export type Precondition = readonly number[] | '*' | undefined;
+export type WriteOutcome<T> = T | 'not-found' | 'precondition-failed';
+
+/** An Idempotency-Key and what the first request with it must match. */
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of the request body: a retry must send the same. */
+  requestHash: string;
+  /** Where the created task lives, for Location. */
+  location: (id: number) => string;
+}
+
+export interface Created extends Versioned {
+  location: string;
+  /** True when this is the stored response of an earlier request with the same key. */
+  replayed: boolean;
+}
+
 export interface Owner {
   id: string;
   email: string | null;
@@ -50,8 +75,9 @@ export interface ListOptions extends ListFilters {
 
 const COLUMNS: string[] = [
   'id', 'user_id', 'title', 'description', 'completed', 'priority', 'tags',
-  'due_date', 'completed_at', 'created_at', 'updated_at',
+  'due_date', 'completed_at', 'created_at', 'updated_at', 'version',
 ];
+const IDEMPOTENCY_WINDOW = "interval '24 hours'";
 
 // Each sort expression matches an index (user_id, expression, id), so a page is read in order from the index;
 // `cursor` is the same expression over a cursor's value, and `value` is what a cursor records of a task.
@@ -84,6 +110,7 @@ function applyFilters(query: Knex.QueryBuilder, filters: ListFilters): void {
 
 interface TaskRow extends TaskFields {
   id: number;
+  version: number;
   user_id: string;
   completed_at: Date | null;
   created_at: Date;
@@ -106,6 +133,34 @@ function toTask(row: TaskRow): Task {
   };
 }
 
+function toVersioned(row: TaskRow): Versioned {
+  return { task: toTask(row), version: row.version };
+}
+
+/** Records the owner (first task, or changed profile claims) and inserts the task, in one statement. */
+async function insertTask(db: Knex | Knex.Transaction, owner: Owner, fields: TaskFields): Promise<Versioned> {
+  const { rows } = await db.raw<{ rows: TaskRow[] }>(
+    `with owner as (
+       insert into users (id, email, name) values (?, ?, ?)
+       on conflict (id) do update
+         set email = coalesce(excluded.email, users.email),
+             name = coalesce(excluded.name, users.name),
+             updated_at = now()
+         where (users.email, users.name) is distinct from
+               (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
+     )
+     insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date)
+     values (?, ?, ?, ?, case when ? then now() end, ?::task_priority, ?::text[], ?)
+     returning ${COLUMNS.join(', ')}`,
+    [
+      owner.id, owner.email, owner.name,
+      owner.id, fields.title, fields.description, fields.completed, fields.completed,
+      fields.priority, fields.tags, fields.due_date,
+    ],
+  );
+  return toVersioned(rows[0]!);
+}
+
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
 
 export function createTaskRepository(db: Knex) {
@@ -113,6 +168,26 @@ export function createTaskRepository(db: Knex) {
   const owned = (userId: string, id: number) => db<TaskRow>('tasks').where({ user_id: userId, id });
   const completedAt = (completed: boolean) =>
     completed ? db.raw('coalesce(completed_at, now())') : null;
+  const written = () => ({ updated_at: db.fn.now(), version: db.raw('version + 1') });
+
+  /**
+   * Runs a write on the user's task, restricted to the If-Match versions, as one statement. When nothing was
+   * written, a second look tells a missing task (404) from a changed one (412), in that order.
+   */
+  async function conditionally(
+    userId: string,
+    id: number,
+    ifMatch: Precondition,
+    write: (query: Knex.QueryBuilder) => Promise<unknown>,
+  ): Promise<WriteOutcome<Versioned>> {
+    if (!Number.isSafeInteger(id)) return 'not-found';
+    const query = owned(userId, id);
+    if (Array.isArray(ifMatch)) query.whereIn('version', ifMatch);
+    const [row] = (await write(query)) as TaskRow[];
+    if (row) return toVersioned(row);
+    if (!Array.isArray(ifMatch)) return 'not-found';
+    return (await owned(userId, id).first('id')) ? 'precondition-failed' : 'not-found';
+  }
 
   return {
     /** One page in keyset order, and where the next one starts when more tasks follow. No OFFSET. */
@@ -150,61 +225,68 @@ export function createTaskRepository(db: Knex) {
       return rows.length > limit && last ? { tasks, next: { value: value(last), id: last.id } } : { tasks };
     },
 
-    async get(userId: string, id: number): Promise<Task | null> {
+    async get(userId: string, id: number): Promise<Versioned | null> {
       if (!Number.isSafeInteger(id)) return null;
       const row = await owned(userId, id).first<TaskRow | undefined>(COLUMNS);
-      return row ? toTask(row) : null;
+      return row ? toVersioned(row) : null;
     },
 
-    /** Records the owner (first task, or changed profile claims) and inserts the task in one statement. */
-    async create(owner: Owner, fields: TaskFields): Promise<Task> {
-      const { rows } = await db.raw<{ rows: TaskRow[] }>(
-        `with owner as (
-           insert into users (id, email, name) values (?, ?, ?)
-           on conflict (id) do update
-             set email = coalesce(excluded.email, users.email),
-                 name = coalesce(excluded.name, users.name),
-                 updated_at = now()
-             where (users.email, users.name) is distinct from
-                   (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
-         )
-         insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date)
-         values (?, ?, ?, ?, case when ? then now() end, ?::task_priority, ?::text[], ?)
-         returning ${COLUMNS.join(', ')}`,
-        [
-          owner.id, owner.email, owner.name,
-          owner.id, fields.title, fields.description, fields.completed, fields.completed,
-          fields.priority, fields.tags, fields.due_date,
-        ],
-      );
-      return toTask(rows[0]!);
+    async create(owner: Owner, fields: TaskFields): Promise<Versioned> {
+      return insertTask(db, owner, fields);
+    },
+
+    /**
+     * Creates the task once per (user, key). The claim on the key and the task commit together; a concurrent
+     * retry waits on the claim, then reads the stored first response. The same key with another body is
+     * 'key-reused'. Keys older than 24 hours are forgotten.
+     */
+    async createOnce(owner: Owner, fields: TaskFields, claim: IdempotencyClaim): Promise<Created | 'key-reused'> {
+      return db.transaction(async (trx) => {
+        await trx('idempotency_keys').where({ user_id: owner.id }).andWhereRaw(`created_at < now() - ${IDEMPOTENCY_WINDOW}`).delete();
+        const claimed = await trx.raw<{ rows: unknown[] }>(
+          'insert into idempotency_keys (user_id, key, request_hash) values (?, ?, ?) on conflict do nothing returning key',
+          [owner.id, claim.key, claim.requestHash],
+        );
+        if (claimed.rows.length === 0) {
+          const stored = await trx('idempotency_keys')
+            .where({ user_id: owner.id, key: claim.key })
+            .first<{ request_hash: string; response: Task; location: string }>('request_hash', 'response', 'location');
+          if (stored.request_hash !== claim.requestHash) return 'key-reused';
+          // A new task's version is always 1: the stored response was sent with that ETag.
+          return { task: stored.response, version: 1, location: stored.location, replayed: true };
+        }
+        const created = await insertTask(trx, owner, fields);
+        const location = claim.location(created.task.id);
+        await trx('idempotency_keys')
+          .where({ user_id: owner.id, key: claim.key })
+          .update({ status: 201, response: JSON.stringify(created.task), location });
+        return { ...created, location, replayed: false };
+      });
     },
 
     /** Replaces the given fields in one statement; `completed` keeps `completed_at` in step. */
-    async update(userId: string, id: number, fields: Partial<TaskFields>): Promise<Task | null> {
-      if (!Number.isSafeInteger(id)) return null;
-      const changes: Record<string, unknown> = { ...fields, updated_at: db.fn.now() };
+    async update(userId: string, id: number, fields: Partial<TaskFields>, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
+      const changes: Record<string, unknown> = { ...fields, ...written() };
       if (fields.completed !== undefined) changes.completed_at = completedAt(fields.completed);
-      const [row] = await owned(userId, id).update(changes).returning(COLUMNS);
-      return row ? toTask(row as TaskRow) : null;
+      return conditionally(userId, id, ifMatch, (query) => query.update(changes).returning(COLUMNS));
     },
 
     /** Sets `completed`, or flips it when `completed` is undefined; atomic, so concurrent flips all count. */
-    async setCompleted(userId: string, id: number, completed?: boolean): Promise<Task | null> {
-      if (!Number.isSafeInteger(id)) return null;
-      const [row] = await owned(userId, id)
-        .update({
-          completed: completed ?? db.raw('not completed'),
-          completed_at: completed === undefined ? db.raw('case when completed then null else now() end') : completedAt(completed),
-          updated_at: db.fn.now(),
-        })
-        .returning(COLUMNS);
-      return row ? toTask(row as TaskRow) : null;
+    async setCompleted(userId: string, id: number, completed: boolean | undefined, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
+      return conditionally(userId, id, ifMatch, (query) =>
+        query
+          .update({
+            completed: completed ?? db.raw('not completed'),
+            completed_at: completed === undefined ? db.raw('case when completed then null else now() end') : completedAt(completed),
+            ...written(),
+          })
+          .returning(COLUMNS),
+      );
     },
 
-    async remove(userId: string, id: number): Promise<boolean> {
-      if (!Number.isSafeInteger(id)) return false;
-      return (await owned(userId, id).delete()) > 0;
+    async remove(userId: string, id: number, ifMatch: Precondition): Promise<WriteOutcome<true>> {
+      const outcome = await conditionally(userId, id, ifMatch, (query) => query.delete().returning(COLUMNS));
+      return typeof outcome === 'string' ? outcome : true;
     },
   };
 }

@@ -25,6 +25,7 @@ interface Ctx {
 type Scenario = (c: Ctx) => Promise<TestResponse>;
 
 const big = { title: 't', description: 'x'.repeat(20_000) };
+const STALE = { 'if-match': '"999999"' };
 const asText = { body: 'title=x', headers: { 'content-type': 'text/plain' } };
 const freshTask = async (c: Ctx) =>
   (await c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Fresh' } })).body.id as number;
@@ -52,10 +53,20 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     403: (c) => c.app.request('POST', `${c.otherUserPrefix}/tasks`, { token: c.user.token, body: { title: 'x' } }),
     413: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: big }),
     415: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, ...asText }),
+    422: async (c) => {
+      const headers = { 'idempotency-key': `contract-${c.prefix}` };
+      await c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'First' }, headers });
+      return c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Another' }, headers });
+    },
     503: (c) => c.down.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'x' } }),
   },
   getTask: {
     200: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    304: async (c) => {
+      const current = await c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token });
+      const etag = current.headers.get('etag')!;
+      return c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, headers: { 'if-none-match': etag } });
+    },
     400: (c) => c.app.request('GET', `${c.prefix}/tasks/abc`, { token: c.user.token }),
     401: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`),
     403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token }),
@@ -68,6 +79,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     401: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { body: { title: 'x' } }),
     403: (c) => c.app.request('PUT', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
     404: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token, body: { title: 'x' } }),
+    412: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' }, headers: STALE }),
     413: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: big }),
     415: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
@@ -78,6 +90,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     401: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.taskId}`),
     403: (c) => c.app.request('DELETE', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token }),
     404: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token }),
+    412: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, headers: STALE }),
     503: (c) => c.down.request('DELETE', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
   },
   toggleTaskCompletion: {
@@ -86,6 +99,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     401: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`),
     403: (c) => c.app.request('PATCH', `${c.otherUserPrefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
     404: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.foreignTaskId}/complete`, { token: c.user.token }),
+    412: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, headers: STALE }),
     413: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, body: big }),
     415: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
