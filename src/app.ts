@@ -1,11 +1,12 @@
 // Composition root: builds the express app from its dependencies. No listen, no environment.
 import cors from 'cors';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createHandlers } from './api/handlers.js';
 import { createCursorCodec } from './api/cursor.js';
-import { createOpenApi } from './api/openapi.js';
+import { createOpenApi, routeByContract } from './api/openapi.js';
 import { loadSpec, type Spec } from './api/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -35,24 +36,24 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Security headers; the API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(
     cors({
       origin: [...deps.config.corsOrigins],
-      allowedHeaders: ['Authorization', 'Content-Type'],
-      exposedHeaders: ['Location', 'Retry-After', 'WWW-Authenticate'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
+      exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed'],
       maxAge: 600,
+      preflightContinue: true, // routeByContract answers OPTIONS, with Allow
     }),
   );
   app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store'); // the docs assets replace it with their own
     next();
   });
   app.use(docsAssets());
   app.use(jsonBody());
-  app.use((req, res, next) => {
-    const request = { method: req.method, path: req.path, query: req.query as Record<string, string>, headers: req.headers as Record<string, string>, body: req.body as unknown };
-    api.handleRequest(request, req, res).catch(next);
-  });
+  app.use(routeByContract(api));
   app.use(errorFunnel(deps.logger));
   return app;
 }

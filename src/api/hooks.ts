@@ -2,7 +2,7 @@
 // writes a response itself. Together they fix the contract's order of checks:
 // route 404/405 → token 401 → path user 403 → validation 400 (body errors included) → handler.
 import type { Request, Response } from 'express';
-import type { Context } from 'openapi-backend';
+import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';
 import { deferredBodyProblem, findIllFormedStrings } from '../http/body.js';
 import { Problem, type FieldError } from '../http/problem.js';
@@ -10,14 +10,20 @@ import { toFieldErrors } from './validation-errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
+/** The methods a path takes (RFC 9110 Allow): what the contract routes, plus HEAD wherever GET is, and OPTIONS. */
+export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
+  const routed = METHODS.filter((method) => router.matchOperation({ method, path, headers: {}, query: {} }) !== undefined);
+  if (routed.length === 0) return [];
+  return [...routed.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])), 'OPTIONS'];
+}
+
 export const hooks = {
   notFound(c: Context): never {
     throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
   },
 
   methodNotAllowed(c: Context): never {
-    const allowed = METHODS.filter((method) => c.api.router.matchOperation({ ...c.request, method }) !== undefined)
-      .map((method) => method.toUpperCase());
+    const allowed = allowedMethods(c.api.router, c.request.path);
     throw new Problem(405, `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; it takes ${allowed.join(', ')}.`, {
       headers: { Allow: allowed.join(', ') },
     });

@@ -1,11 +1,12 @@
 // openapi-backend over openapi.yaml: routes by operationId, validates every request, and dispatches to the
 // typed handler table. strict mode fails at boot when an operation has no handler.
 import addFormats from 'ajv-formats';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { OpenAPIBackend, type Context, type Document } from 'openapi-backend';
 import { bearerAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
-import { hooks } from './hooks.js';
+import { problems } from '../http/problem.js';
+import { allowedMethods, hooks } from './hooks.js';
 import type { Spec } from './spec.js';
 import type { AnyReply, HandlerContext, HandlerTable, OperationId } from './types.js';
 
@@ -44,6 +45,34 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
     headers[parameter.name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
+}
+
+/**
+ * The express side of openapi-backend: OPTIONS is answered from the routes (204 and Allow), HEAD is routed as
+ * GET (Node sends the headers and drops the body), and everything else goes through routing, security and
+ * validation to the operation handlers.
+ */
+export function routeByContract(api: OpenAPIBackend): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS') {
+      const allow = allowedMethods(api.router, req.path);
+      if (allow.length === 0) {
+        next(problems.notFound(`${req.path}`));
+        return;
+      }
+      res.setHeader('Allow', allow.join(', '));
+      res.status(204).end();
+      return;
+    }
+    const request = {
+      method: req.method === 'HEAD' ? 'GET' : req.method,
+      path: req.path,
+      query: req.query as Record<string, string | string[]>,
+      headers: req.headers as Record<string, string | string[]>,
+      body: req.body as unknown,
+    };
+    api.handleRequest(request, req, res).catch(next);
+  };
 }
 
 type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;

@@ -138,9 +138,9 @@ describe('transport errors', () => {
     assertProblem(await app.request('GET', '/'), 404);
     const wrong = await app.request('DELETE', '/api/tasks', { token: user.token });
     assertProblem(wrong, 405);
-    assert.equal(wrong.headers.get('allow'), 'GET, POST');
+    assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
     const put = await app.request('PUT', `/api/tasks/${taskId}/complete`, { token: user.token });
-    assert.equal(put.headers.get('allow'), 'PATCH');
+    assert.equal(put.headers.get('allow'), 'PATCH, OPTIONS');
   });
 
   it("when the headers are over Node's limit, then 431 is a problem too", async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { SPEC_PATH } from '../../src/api/spec.js';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { newUser, startTestApp, type TestApp } from '../helpers.js';
 
 let app: TestApp;
 before(async () => {
@@ -12,13 +12,13 @@ before(async () => {
 after(() => app.close());
 
 describe('CORS', () => {
-  it('when an allowed origin sends a preflight, then it may use Authorization and every method', async () => {
+  it('when an allowed origin sends a preflight, then it may use Authorization, the conditional headers and every method', async () => {
     const res = await app.request('OPTIONS', '/api/tasks', {
       headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
     });
     assert.equal(res.status, 204);
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
-    assert.match(res.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    assert.match(res.headers.get('access-control-allow-headers') ?? '', /Authorization.*If-Match.*Idempotency-Key/);
     assert.match(res.headers.get('access-control-allow-methods') ?? '', /PATCH/);
   });
 
@@ -32,7 +32,50 @@ describe('CORS', () => {
   it('when an allowed origin makes a request, then the response names it and exposes Location', async () => {
     const res = await app.request('GET', '/api/health', { headers: { origin: 'http://localhost:3000' } });
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
-    assert.match(res.headers.get('access-control-expose-headers') ?? '', /Location/);
+    assert.match(res.headers.get('access-control-expose-headers') ?? '', /ETag.*Link.*Location/);
+  });
+});
+
+describe('HTTP semantics (RFC 9110) and headers', () => {
+  it('when HEAD is sent where GET is, then the same status and headers come back without a body', async () => {
+    const user = await newUser();
+    const { body: task } = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Head' } });
+    const get = await app.request('GET', `/api/tasks/${task.id}`, { token: user.token });
+    const head = await app.request('HEAD', `/api/tasks/${task.id}`, { token: user.token });
+    assert.equal(head.status, 200);
+    assert.equal(head.text, '');
+    for (const name of ['etag', 'content-type', 'content-length', 'cache-control']) assert.equal(head.headers.get(name), get.headers.get(name), name);
+    assert.equal((await app.request('HEAD', '/api/tasks')).status, 401);
+    assert.equal((await app.request('HEAD', '/nowhere')).status, 404);
+  });
+
+  it('when OPTIONS is sent, then 204 with Allow listing what the path takes; an unknown path is a 404', async () => {
+    const expectations: Array<[string, string]> = [
+      ['/api/tasks', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/tasks/1', 'GET, HEAD, PUT, DELETE, OPTIONS'],
+      ['/api/tasks/1/complete', 'PATCH, OPTIONS'],
+      ['/api/someone/tasks', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/health', 'GET, HEAD, OPTIONS'],
+    ];
+    for (const [path, allow] of expectations) {
+      const res = await app.request('OPTIONS', path);
+      assert.equal(res.status, 204, path);
+      assert.equal(res.headers.get('allow'), allow, path);
+    }
+    const unknown = await app.request('OPTIONS', '/nowhere');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.status, 404);
+  });
+
+  it('when the API answers, then it is not cached and carries the security headers', async () => {
+    const user = await newUser();
+    for (const res of [await app.request('GET', '/api/tasks', { token: user.token }), await app.request('GET', '/api/tasks')]) {
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'");
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(res.headers.get('x-powered-by'), null);
+    }
   });
 });
 
