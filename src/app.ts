@@ -14,12 +14,15 @@ import { createTaskRepository } from './db/tasks.js';
 import { jsonBody } from './http/body.js';
 import { docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
+import type { RateLimiter } from './http/rate-limit.js';
 
 export interface AppDeps {
   config: Pick<Config, 'corsOrigins' | 'auth'>;
   db: Knex;
   logger: Logger;
   verifyToken: VerifyToken;
+  /** Absent when rate limiting is switched off. */
+  rateLimiter?: RateLimiter;
   spec?: Spec;
 }
 
@@ -31,7 +34,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     spec,
     cursors: createCursorCodec(deps.config.auth.secret),
   });
-  const api = await createOpenApi(spec, handlers, deps.verifyToken);
+  const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter);
 
   const app = express();
   app.disable('x-powered-by');
@@ -42,7 +45,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     cors({
       origin: [...deps.config.corsOrigins],
       allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
-      exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed'],
+      exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy'],
       maxAge: 600,
       preflightContinue: true, // routeByContract answers OPTIONS, with Allow
     }),

@@ -26,6 +26,12 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly perMinute: number;
+    /** Shared counters for several instances; unset keeps them in this process. */
+    readonly redisUrl: string | undefined;
+  };
 }
 
 export const MIN_SECRET_LENGTH = 32;
@@ -104,6 +110,17 @@ export function createConfig(env: Env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   }
 
+  const rateLimitEnabled = (text('RATE_LIMIT_ENABLED') ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(rateLimitEnabled)) {
+    problems.push(`RATE_LIMIT_ENABLED must be true or false (got "${rateLimitEnabled}").`);
+  }
+  const perMinuteText = text('RATE_LIMIT_PER_MINUTE') ?? '300';
+  const perMinute = Number(perMinuteText);
+  if (!/^\d+$/.test(perMinuteText) || perMinute < 1) {
+    problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number of requests, at least 1 (got "${perMinuteText}").`);
+  }
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     nodeEnv: nodeEnv as NodeEnv,
@@ -113,6 +130,7 @@ export function createConfig(env: Env): Config {
     auth: { secret, jwksUrl, issuer: text('JWT_ISSUER'), audience: audience?.length ? audience : undefined },
     corsOrigins,
     logLevel,
+    rateLimit: { enabled: rateLimitEnabled === 'true' || rateLimitEnabled === '1', perMinute, redisUrl: redisUrl?.href },
   });
 }
 
@@ -159,6 +177,11 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
 /** The PostgreSQL the test suite uses; unset means the test runner starts an embedded one. */
 export function testDatabaseUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+/** The Redis the rate-limit tests share counters through (the machines run one at 127.0.0.1:6379). */
+export function testRedisUrl(): string {
+  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 }
 
 /** The PostgreSQL `npm run bench:list` seeds and resets; unset means it starts an embedded one. */

@@ -6,6 +6,7 @@ import { createTokenVerifier } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateLatest } from './db/migrate.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { listen } from './http/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const applied = await migrateLatest(database.db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
-  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth) });
+  const rateLimiter = await createRateLimiter(config.rateLimit, log);
+  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter });
   const server = await listen(app, config.port);
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, `Tasks API listening on http://localhost:${port} (docs at /docs)`);
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     deadline.unref();
     server.close(() => {
-      database.close().then(
+      Promise.all([database.close(), rateLimiter?.close()]).then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: error }, 'closing the database failed');

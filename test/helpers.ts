@@ -6,8 +6,9 @@ import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/tokens.js';
-import { testDatabaseUrl, type AuthConfig } from '../src/config.js';
+import { testDatabaseUrl, type AuthConfig, type Config } from '../src/config.js';
 import { createDb } from '../src/db/knex.js';
+import { createRateLimiter } from '../src/http/rate-limit.js';
 import { listen } from '../src/http/server.js';
 
 export const TEST_SECRET = randomBytes(32).toString('base64url');
@@ -56,12 +57,17 @@ export async function newUser(): Promise<{ id: string; token: string }> {
   return { id, token: await signToken(id) };
 }
 
-export async function startTestApp(options: { databaseUrl?: string; auth?: Partial<AuthConfig> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { databaseUrl?: string; auth?: Partial<AuthConfig>; rateLimit?: Partial<Config['rateLimit']> } = {},
+): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
   const db = createDb(databaseUrl);
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
+  // Off unless a test asks: the suite sends many requests from one address.
+  const rateLimiter = await createRateLimiter({ enabled: false, perMinute: 60, redisUrl: undefined, ...options.rateLimit }, { warn: () => {} });
   const app = await createApp({
+    rateLimiter,
     config: { corsOrigins: ['http://localhost:3000'], auth },
     db,
     logger: pino({ level: 'silent' }),
@@ -92,6 +98,7 @@ export async function startTestApp(options: { databaseUrl?: string; auth?: Parti
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await db.destroy();
+      await rateLimiter?.close();
     },
   };
 }

@@ -1,11 +1,13 @@
 // openapi-backend's lifecycle hooks. Each one ends a request by throwing a Problem to the error funnel; none
 // writes a response itself. Together they fix the contract's order of checks:
-// route 404/405 → token 401 → path user 403 → validation 400 (body errors included) → handler.
+// route 404/405 → token 401 → rate limit 429 → path user 403 → validation 400 (body errors included) → handler.
+// Callers without a valid token are rate-limited by address, just before their 401.
 import type { Request, Response } from 'express';
 import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';
 import { deferredBodyProblem, findIllFormedStrings } from '../http/body.js';
 import { Problem, type FieldError } from '../http/problem.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { toFieldErrors } from './validation-errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -17,47 +19,52 @@ export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
   return [...routed.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])), 'OPTIONS'];
 }
 
-export const hooks = {
-  notFound(c: Context): never {
-    throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
-  },
+export function createHooks(limiter: RateLimiter | undefined) {
+  return {
+    notFound(c: Context): never {
+      throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
+    },
 
-  methodNotAllowed(c: Context): never {
-    const allowed = allowedMethods(c.api.router, c.request.path);
-    throw new Problem(405, `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; it takes ${allowed.join(', ')}.`, {
-      headers: { Allow: allowed.join(', ') },
-    });
-  },
+    methodNotAllowed(c: Context): never {
+      const allowed = allowedMethods(c.api.router, c.request.path);
+      throw new Problem(405, `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; it takes ${allowed.join(', ')}.`, {
+        headers: { Allow: allowed.join(', ') },
+      });
+    },
 
-  unauthorizedHandler(c: Context): never {
-    const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
-    if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
-    throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
-  },
+    async unauthorizedHandler(c: Context, req: Request, res: Response): Promise<never> {
+      await limiter?.check(req, res, 'anonymous');
+      const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
+      if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
+      throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
+    },
 
-  /** Runs after authentication and before schema validation. */
-  postSecurityHandler(c: Context, _req: Request, res: Response): void {
-    const secured = (c.operation.security ?? []).length > 0;
-    if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
-    const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
-    if (secured && pathUser !== undefined && pathUser !== (c.security.bearerAuth as Principal).id) {
-      throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
-    }
-    const bodyProblem = deferredBodyProblem(res);
-    if (bodyProblem) throw bodyProblem;
-    const illFormed = [
-      ...nonDecimalIntegers(c),
-      ...findIllFormedStrings(c.request.params, 'path'),
-      ...findIllFormedStrings(c.request.query, 'query'),
-      ...findIllFormedStrings(c.request.requestBody, 'body'),
-    ];
-    if (illFormed.length > 0) throw invalid(illFormed);
-  },
+    /** Runs after authentication and before schema validation. */
+    async postSecurityHandler(c: Context, req: Request, res: Response): Promise<void> {
+      const secured = (c.operation.security ?? []).length > 0;
+      if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
+      const principal = c.security?.bearerAuth as Principal | undefined;
+      if (secured) await limiter?.check(req, res, { userId: principal!.id });
+      const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
+      if (secured && pathUser !== undefined && pathUser !== principal!.id) {
+        throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
+      }
+      const bodyProblem = deferredBodyProblem(res);
+      if (bodyProblem) throw bodyProblem;
+      const illFormed = [
+        ...nonDecimalIntegers(c),
+        ...findIllFormedStrings(c.request.params, 'path'),
+        ...findIllFormedStrings(c.request.query, 'query'),
+        ...findIllFormedStrings(c.request.requestBody, 'body'),
+      ];
+      if (illFormed.length > 0) throw invalid(illFormed);
+    },
 
-  validationFail(c: Context): never {
-    throw invalid(toFieldErrors(c.validation.errors ?? []));
-  },
-};
+    validationFail(c: Context): never {
+      throw invalid(toFieldErrors(c.validation.errors ?? []));
+    },
+  };
+}
 
 /**
  * Ajv coerces a parameter with Number(), which also reads "1e3", "0x10" and " 7" as integers. An integer in a

@@ -6,11 +6,17 @@ import { OpenAPIBackend, type Context, type Document } from 'openapi-backend';
 import { bearerAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
 import { problems } from '../http/problem.js';
-import { allowedMethods, hooks } from './hooks.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { allowedMethods, createHooks } from './hooks.js';
 import type { Spec } from './spec.js';
 import type { AnyReply, HandlerContext, HandlerTable, OperationId } from './types.js';
 
-export async function createOpenApi(spec: Spec, handlers: HandlerTable, verifyToken: VerifyToken): Promise<OpenAPIBackend> {
+export async function createOpenApi(
+  spec: Spec,
+  handlers: HandlerTable,
+  verifyToken: VerifyToken,
+  limiter: RateLimiter | undefined,
+): Promise<OpenAPIBackend> {
   const api = new OpenAPIBackend({
     definition: structuredClone(spec.document) as unknown as Document,
     strict: true,
@@ -27,7 +33,7 @@ export async function createOpenApi(spec: Spec, handlers: HandlerTable, verifyTo
   // as `type: [string, 'null']`; `npm run lint:spec` validates the document as 3.1 instead.
   api.validateDefinition = () => api.document;
   api.registerSecurityHandler('bearerAuth', bearerAuth(verifyToken));
-  api.register(hooks);
+  api.register(createHooks(limiter));
   for (const [operationId, handler] of Object.entries(handlers) as Array<[OperationId, AnyHandler]>) {
     api.register(operationId, adapt(handler));
   }

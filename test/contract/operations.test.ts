@@ -16,6 +16,8 @@ interface OperationObject { operationId: string; responses: Record<string, Respo
 interface Ctx {
   app: TestApp;
   down: TestApp;
+  /** Rate-limited to one request a minute, and the anonymous allowance of this address already spent. */
+  limited: TestApp;
   user: { id: string; token: string };
   prefix: string;
   otherUserPrefix: string;
@@ -45,6 +47,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     401: (c) => c.app.request('GET', `${c.prefix}/tasks`),
     403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks`, { token: c.user.token }),
     503: (c) => c.down.request('GET', `${c.prefix}/tasks`, { token: c.user.token }),
+    429: (c) => c.limited.request('GET', `${c.prefix}/tasks`),
   },
   createTask: {
     201: (c) => c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Created', tags: ['a'], due_date: '2030-01-01T00:00:00Z' } }),
@@ -59,6 +62,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
       return c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Another' }, headers });
     },
     503: (c) => c.down.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'x' } }),
+    429: (c) => c.limited.request('POST', `${c.prefix}/tasks`),
   },
   getTask: {
     200: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
@@ -72,6 +76,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token }),
     404: (c) => c.app.request('GET', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token }),
     503: (c) => c.down.request('GET', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    429: (c) => c.limited.request('GET', `${c.prefix}/tasks/${c.taskId}`),
   },
   updateTask: {
     200: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { priority: 'high', description: null } }),
@@ -83,6 +88,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     413: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: big }),
     415: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
+    429: (c) => c.limited.request('PUT', `${c.prefix}/tasks/${c.taskId}`),
   },
   deleteTask: {
     204: async (c) => c.app.request('DELETE', `${c.prefix}/tasks/${await freshTask(c)}`, { token: c.user.token }),
@@ -92,6 +98,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     404: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token }),
     412: (c) => c.app.request('DELETE', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, headers: STALE }),
     503: (c) => c.down.request('DELETE', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token }),
+    429: (c) => c.limited.request('DELETE', `${c.prefix}/tasks/${c.taskId}`),
   },
   toggleTaskCompletion: {
     200: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
@@ -103,6 +110,7 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     413: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, body: big }),
     415: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
+    429: (c) => c.limited.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`),
   },
 };
 
@@ -163,15 +171,18 @@ describe('contract: every documented (operation, status) pair', () => {
   before(async () => {
     const app = await startTestApp();
     const down = await startTestApp({ databaseUrl: 'postgres://postgres@127.0.0.1:1/unreachable' });
+    const limited = await startTestApp({ rateLimit: { enabled: true, perMinute: 1 } });
+    assert.equal((await limited.request('GET', '/api/tasks')).status, 401, 'spends the anonymous allowance');
     const user = await newUser();
     const stranger = await newUser();
     const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Mine' } })).body.id;
     const foreignTaskId = (await app.request('POST', '/api/tasks', { token: stranger.token, body: { title: 'Theirs' } })).body.id;
-    ctx = { app, down, user, otherUserPrefix: `/api/${newUserId()}`, taskId, foreignTaskId };
+    ctx = { app, down, limited, user, otherUserPrefix: `/api/${newUserId()}`, taskId, foreignTaskId };
   });
   after(async () => {
     await ctx.app.close();
     await ctx.down.close();
+    await ctx.limited.close();
   });
 
   for (const operation of operations) {

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '../../src/config.js';
+import { newUser, signToken, startTestApp, type TestApp } from '../helpers.js';
+
+describe('rate limiting in process memory', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ rateLimit: { enabled: true, perMinute: 3 } });
+  });
+  after(() => app.close());
+
+  it('when a user uses up the allowance, then 429 with Retry-After and RateLimit headers; other users go on', async () => {
+    const user = await newUser();
+    const responses = [];
+    for (let i = 0; i < 4; i++) responses.push(await app.request('GET', '/api/tasks', { token: user.token }));
+    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 429]);
+    assert.deepEqual(responses.map((r) => /; r=(\d+); t=\d+$/.exec(r.headers.get('ratelimit') ?? '')?.[1]), ['2', '1', '0', '0']);
+    assert.match(responses[0]!.headers.get('ratelimit-policy') ?? '', /^"3-per-minute"; q=3; w=60; pk=:[\w+/=-]+:$/);
+    const refused = responses[3]!;
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal(refused.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.equal(refused.body.status, 429);
+    assert.equal((await app.request('GET', '/api/tasks', { token: (await newUser()).token })).status, 200);
+  });
+
+  it('when a flood of bad tokens comes from one address, then it is limited there and valid users are not', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await app.request('GET', '/api/tasks', { token: `bad.${i}.token` })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    assert.equal((await app.request('GET', '/api/tasks', { token: (await newUser()).token })).status, 200);
+  });
+
+  it('when a limited user writes, then nothing is written', async () => {
+    const user = await newUser();
+    for (let i = 0; i < 3; i++) await app.request('POST', '/api/tasks', { token: user.token, body: { title: `t${i}` } });
+    const refused = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'one too many' } });
+    assert.equal(refused.status, 429);
+    assert.equal((await app.db('tasks').where({ user_id: user.id }).count<Array<{ n: number }>>({ n: '*' }))[0]!.n, 3);
+  });
+});
+
+describe('rate limiting is off when disabled', () => {
+  it('when RATE_LIMIT_ENABLED is false, then there are no RateLimit headers and no 429', async () => {
+    const app = await startTestApp({ rateLimit: { enabled: false, perMinute: 1 } });
+    try {
+      const user = await newUser();
+      for (let i = 0; i < 3; i++) {
+        const res = await app.request('GET', '/api/tasks', { token: user.token });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('ratelimit'), null);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+const redisUrl = testRedisUrl();
+const redisAnswers = await (async () => {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  try {
+    await probe.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+})();
+
+describe('rate limiting shared through Redis', { skip: !redisAnswers && `no Redis answers at ${redisUrl} (set TEST_REDIS_URL)` }, () => {
+  let first: TestApp;
+  let second: TestApp;
+  before(async () => {
+    first = await startTestApp({ rateLimit: { enabled: true, perMinute: 3, redisUrl } });
+    second = await startTestApp({ rateLimit: { enabled: true, perMinute: 3, redisUrl } });
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('when one user spreads requests over two instances, then they share one allowance', async () => {
+    const user = await newUser();
+    const statuses = [
+      (await first.request('GET', '/api/tasks', { token: user.token })).status,
+      (await second.request('GET', '/api/tasks', { token: user.token })).status,
+      (await first.request('GET', '/api/tasks', { token: user.token })).status,
+      (await second.request('GET', '/api/tasks', { token: user.token })).status,
+    ];
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    assert.equal((await second.request('GET', '/api/tasks', { token: await signToken((await newUser()).id) })).status, 200);
+  });
+});
