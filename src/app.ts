@@ -14,6 +14,7 @@ import { createTaskRepository } from './db/tasks.js';
 import { jsonBody } from './http/body.js';
 import { docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
+import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
 
 export interface AppDeps {
@@ -28,7 +29,9 @@ export interface AppDeps {
 
 export async function createApp(deps: AppDeps): Promise<Express> {
   const spec = deps.spec ?? loadSpec();
+  const telemetry = createTelemetry(deps.logger, deps.db);
   const handlers = createHandlers({
+    metrics: telemetry.registry,
     tasks: createTaskRepository(deps.db),
     db: deps.db,
     spec,
@@ -39,6 +42,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.use(telemetry.middleware);
   // Security headers; the API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(

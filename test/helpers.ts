@@ -3,7 +3,7 @@ import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/tokens.js';
 import { testDatabaseUrl, type AuthConfig, type Config } from '../src/config.js';
@@ -58,7 +58,7 @@ export async function newUser(): Promise<{ id: string; token: string }> {
 }
 
 export async function startTestApp(
-  options: { databaseUrl?: string; auth?: Partial<AuthConfig>; rateLimit?: Partial<Config['rateLimit']> } = {},
+  options: { databaseUrl?: string; auth?: Partial<AuthConfig>; rateLimit?: Partial<Config['rateLimit']>; logger?: Logger } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
@@ -70,7 +70,7 @@ export async function startTestApp(
     rateLimiter,
     config: { corsOrigins: ['http://localhost:3000'], auth },
     db,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),
   });
   const server = await listen(app, 0, '127.0.0.1');

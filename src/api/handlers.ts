@@ -2,6 +2,7 @@
 // authenticated the caller, the hooks have checked that a path's {user_id} is the caller, and the request
 // matches openapi.yaml. So a handler only reads the request, calls the repository, and says what to answer.
 import type { Knex } from 'knex';
+import type { Registry } from 'prom-client';
 import { pingDatabase } from '../db/knex.js';
 import { createHash } from 'node:crypto';
 import type { TaskRepository, WriteOutcome } from '../db/tasks.js';
@@ -48,7 +49,7 @@ function hashOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
 }
 
-export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec; cursors: CursorCodec }) {
+export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec; cursors: CursorCodec; metrics: Registry }) {
   const { tasks, spec, cursors } = deps;
 
   const list: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
@@ -125,6 +126,7 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
     },
     getOpenApiYaml: () => ({ status: 200, body: spec.yaml, contentType: 'application/yaml' }),
     getOpenApiJson: () => ({ status: 200, body: spec.document }),
+    getMetrics: async () => ({ status: 200, body: await deps.metrics.metrics(), contentType: deps.metrics.contentType }),
     getApiDocs: () => ({
       status: 200,
       body: docsPage,

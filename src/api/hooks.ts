@@ -8,6 +8,7 @@ import type { Principal } from '../auth/tokens.js';
 import { deferredBodyProblem, findIllFormedStrings } from '../http/body.js';
 import { Problem, type FieldError } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { requestFacts } from '../http/telemetry.js';
 import { toFieldErrors } from './validation-errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -21,6 +22,14 @@ export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
 
 export function createHooks(limiter: RateLimiter | undefined) {
   return {
+    /** Tells telemetry which operation this is, for logs and metrics. */
+    postRoutingHandler(c: Context, _req: Request, res: Response): void {
+      if (!c.operation) return;
+      const facts = requestFacts(res);
+      facts.operationId = c.operation.operationId;
+      facts.route = c.operation.path;
+    },
+
     notFound(c: Context): never {
       throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
     },

@@ -306,6 +306,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Requests and their latency by operationId and status, database pool use, database errors, and the
+         *     process's own metrics, in the Prometheus text format. Expose it to your scraper, not to the world.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -447,6 +468,8 @@ export interface components {
              * @description The request path.
              */
             instance?: string;
+            /** @description This request's id, also in the `X-Request-Id` response header; quote it when reporting a problem. */
+            request_id?: string;
             /** @description For validation failures, one entry per problem. */
             errors?: components["schemas"]["FieldError"][];
         };
@@ -610,12 +633,12 @@ export interface components {
                 "Retry-After": number;
                 /**
                  * @description What is left of the allowance, and when it renews.
-                 * @example "300-per-minute";r=0;t=42
+                 * @example "300-per-minute"; r=0; t=42
                  */
                 RateLimit: string;
                 /**
                  * @description The allowance.
-                 * @example "300-per-minute";q=300;w=60;pk=:OTk5YmQ1ZjlkNGE2:
+                 * @example "300-per-minute"; q=300; w=60; pk=:OTk5YmQ1ZjlkNGE2:
                  */
                 "RateLimit-Policy": string;
                 [name: string]: unknown;
@@ -1286,6 +1309,32 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total Requests answered
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{operation="listTasks",method="GET",status="200"} 42
+                     */
+                    "text/plain": string;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -3,8 +3,9 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseError, isDatabaseUnavailable } from '../db/errors.js';
 import { Problem, problems } from './problem.js';
+import { requestFacts } from './telemetry.js';
 
 /** Turns anything thrown into the Problem a client should see; unknown errors become a bare 500. */
 export function toProblem(error: unknown): Problem {
@@ -24,8 +25,11 @@ export function toProblem(error: unknown): Problem {
 export function errorFunnel(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     const problem = toProblem(error);
+    const facts = requestFacts(res);
+    if (isDatabaseUnavailable(error)) facts.databaseFailure = 'unavailable';
+    else if (isDatabaseError(error)) facts.databaseFailure = 'query';
     if (problem.status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+      logger.error({ err: error, reqId: facts.requestId, method: req.method, route: facts.route ?? null }, 'request failed');
     }
     if (res.headersSent) {
       next(error);
@@ -33,7 +37,8 @@ export function errorFunnel(logger: Logger): ErrorRequestHandler {
     }
     res.status(problem.status);
     for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
-    res.type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '/')));
+    const body = { ...problem.body(req.originalUrl.split('?')[0] ?? '/'), ...(facts.requestId ? { request_id: facts.requestId } : {}) };
+    res.type('application/problem+json').send(JSON.stringify(body));
   };
 }
 

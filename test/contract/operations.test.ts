@@ -124,6 +124,7 @@ const serviceScenarios: Record<string, Record<string, Scenario>> = {
   getOpenApiYaml: { 200: (c) => c.app.request('GET', '/openapi.yaml'), 400: (c) => c.app.request('GET', '/openapi.yaml?x=1') },
   getOpenApiJson: { 200: (c) => c.app.request('GET', '/openapi.json'), 400: (c) => c.app.request('GET', '/openapi.json?x=1') },
   getApiDocs: { 200: (c) => c.app.request('GET', '/docs'), 400: (c) => c.app.request('GET', '/docs?x=1') },
+  getMetrics: { 200: (c) => c.app.request('GET', '/metrics'), 400: (c) => c.app.request('GET', '/metrics?x=1') },
 };
 
 /** The scenario for a pair, and the URL prefix it runs under (explicit-scope operations contain "User"). */

@@ -205,8 +205,8 @@ describe('isolation between users', () => {
       const missing = await app.request(method, `/api/tasks/${missingId}${suffix}`, { token: intruder.token, body });
       assert.equal(foreign.status, 404, `${method} ${suffix}`);
       assert.deepEqual(
-        { ...foreign.body, detail: '', instance: '' },
-        { ...missing.body, detail: '', instance: '' },
+        { ...foreign.body, detail: '', instance: '', request_id: '' },
+        { ...missing.body, detail: '', instance: '', request_id: '' },
         'same shape for foreign and missing',
       );
       const explicit = await app.request(method, `/api/${intruder.id}/tasks/${task.id}${suffix}`, { token: intruder.token, body });
