@@ -27,7 +27,11 @@ interface Log {
   debug(message: string): void;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Log, options: { persistent?: boolean } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Log,
+  options: { persistent?: boolean; port?: number } = {},
+): Promise<EmbeddedDatabase> {
   const clusterDir = join(dataDir, 'postgres');
   const passwordFile = join(dataDir, 'postgres.password');
   await mkdir(dataDir, { recursive: true });
@@ -36,7 +40,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log, options: 
 
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const password = fresh ? randomBytes(24).toString('base64url') : (await readFile(passwordFile, 'utf8')).trim();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const recentOutput: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,

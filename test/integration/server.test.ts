@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../../src/config.js';
+import { createDb } from '../../src/db/knex.js';
 import { newUserId, signToken } from '../helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -116,6 +117,42 @@ describe('the server process', () => {
     await assert.rejects(startServer(dir, { NODE_ENV: 'production' }), /BETTER_AUTH_SECRET is not set/);
     assert.ok(!existsSync(join(dir, '.env')));
     await assert.rejects(startServer(dir, { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'too-short' }), /at least 32 characters/);
+  });
+
+  it('when SIGTERM arrives mid-request, then that request completes, new connections are refused, and it exits 0', async () => {
+    const dir = await workDir();
+    const secret = 'x'.repeat(40);
+    const server = await startServer(dir, { NODE_ENV: 'development', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: secret });
+    const db = createDb(testDatabaseUrl()!);
+    try {
+      const sub = newUserId();
+      const token = await signToken(sub, { secret });
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const created = await (await api(server.port, '/api/tasks', { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json() as { id: number };
+      // Hold the task's row lock, so the update below stays in flight until we let go.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const locked = new Promise<void>((resolveLocked) => {
+        void db.transaction(async (trx) => {
+          await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+          resolveLocked();
+          await released;
+        });
+      });
+      await locked;
+      const inFlight = api(server.port, `/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exited = server.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await assert.rejects(api(server.port, '/api/health'), 'a new connection is refused while draining');
+      release();
+      const res = await inFlight;
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { title: string }).title, 'Finished');
+      assert.equal(await exited, 0);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('when DATABASE_URL is set, then it uses that server and starts nothing embedded', async () => {
