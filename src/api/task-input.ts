@@ -4,10 +4,12 @@
 import type { TaskFields } from '../db/tasks.js';
 import type { components } from './schema.js';
 
-type TaskCreate = components['schemas']['TaskCreate'];
+/** A create body after validation: the validator has filled in openapi.yaml's defaults. */
+type TaskCreate = Required<components['schemas']['TaskCreate']>;
 type TaskUpdate = components['schemas']['TaskUpdate'];
 
-export function normalizeTaskCreate(body: TaskCreate): TaskFields {
+export function normalizeTaskCreate(validated: components['schemas']['TaskCreate']): TaskFields {
+  const body = validated as TaskCreate;
   return {
     title: body.title.trim(),
     description: body.description,

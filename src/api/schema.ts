@@ -425,15 +425,15 @@ export interface components {
         TaskCreate: {
             title: components["schemas"]["Title"];
             /** @default null */
-            description: components["schemas"]["Description"];
+            description?: components["schemas"]["Description"];
             /** @default false */
-            completed: boolean;
+            completed?: boolean;
             /** @default medium */
-            priority: components["schemas"]["Priority"];
+            priority?: components["schemas"]["Priority"];
             /** @default [] */
-            tags: components["schemas"]["Tags"];
+            tags?: components["schemas"]["Tags"];
             /** @default null */
-            due_date: components["schemas"]["DueDate"];
+            due_date?: components["schemas"]["DueDate"];
         };
         /** @description Fields present replace the stored value; absent fields are kept; `null` clears a nullable one. */
         TaskUpdate: {

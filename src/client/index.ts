@@ -1,0 +1,110 @@
+// The typed client for this API, generated from openapi.yaml: openapi-typescript's types drive openapi-fetch,
+// so every path, parameter, body and response is checked by the compiler, and a contract change that breaks
+// a caller breaks its build. Import it as `tasks-api/client`.
+//
+//   const api = createTasksClient({ baseUrl: 'http://localhost:8000', getToken: async () => (await authClient.token()).data?.token });
+//   const task = await api.createTask({ title: 'Buy milk' });
+//   for await (const t of api.allTasks({ status: 'pending' })) console.log(t.title);
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, operations, paths } from '../api/schema.js';
+
+export type { components, operations, paths };
+export type Task = components['schemas']['Task'];
+export type TaskCreate = components['schemas']['TaskCreate'];
+export type TaskUpdate = components['schemas']['TaskUpdate'];
+export type Problem = components['schemas']['Problem'];
+export type ListQuery = NonNullable<operations['listTasks']['parameters']['query']>;
+
+/** A problem response (RFC 9457) from the API, typed. */
+export class TasksApiError extends Error {
+  override name = 'TasksApiError';
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+    readonly response: Response,
+  ) {
+    super(`${status} ${problem.title}: ${problem.detail}`);
+  }
+}
+
+export interface TasksClientOptions {
+  baseUrl: string;
+  /** Returns the bearer token for each request (e.g. Better Auth's `authClient.token()`); undefined sends none. */
+  getToken: () => Promise<string | null | undefined> | string | null | undefined;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface TasksClient {
+  /** The underlying openapi-fetch client, typed by every path of the contract. */
+  raw: Client<paths>;
+  listTasks(query?: ListQuery): Promise<{ tasks: Task[]; next: string | undefined }>;
+  /** Every task matching the query, fetching page after page by following `Link: rel="next"`. */
+  allTasks(query?: Omit<ListQuery, 'cursor'>): AsyncIterableIterator<Task>;
+  createTask(body: TaskCreate, options?: { idempotencyKey?: string }): Promise<Task>;
+  getTask(id: number): Promise<{ task: Task; etag: string }>;
+  updateTask(id: number, body: TaskUpdate, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
+  /** No `completed`: toggles; with it: sets. */
+  setCompleted(id: number, completed?: boolean, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
+  deleteTask(id: number, options?: { ifMatch?: string }): Promise<void>;
+}
+
+export function createTasksClient(options: TasksClientOptions): TasksClient {
+  const raw = createClient<paths>({ baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  raw.use({
+    async onRequest({ request }) {
+      const token = await options.getToken();
+      if (token) request.headers.set('Authorization', `Bearer ${token}`);
+      return request;
+    },
+  });
+
+  /** The data of a successful answer, or the problem thrown as a TasksApiError. */
+  function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
+    if (result.response.ok) return result.data as T;
+    throw new TasksApiError(result.response.status, result.error as Problem, result.response);
+  }
+  const etagOf = (response: Response) => response.headers.get('ETag') ?? '';
+  const nextCursor = (response: Response) => {
+    const target = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('Link') ?? '')?.[1];
+    return target ? (new URL(target, options.baseUrl).searchParams.get('cursor') ?? undefined) : undefined;
+  };
+
+  const client: TasksClient = {
+    raw,
+    async listTasks(query = {}) {
+      const result = await raw.GET('/api/tasks', { params: { query } });
+      return { tasks: ok(result), next: nextCursor(result.response) };
+    },
+    async *allTasks(query = {}) {
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTasks({ ...query, ...(cursor ? { cursor } : {}) });
+        yield* page.tasks;
+        cursor = page.next;
+      } while (cursor);
+    },
+    async createTask(body, { idempotencyKey } = {}) {
+      const header = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
+      return ok(await raw.POST('/api/tasks', { body, params: { header } }));
+    },
+    async getTask(id) {
+      const result = await raw.GET('/api/tasks/{id}', { params: { path: { id } } });
+      return { task: ok(result), etag: etagOf(result.response) };
+    },
+    async updateTask(id, body, { ifMatch } = {}) {
+      const result = await raw.PUT('/api/tasks/{id}', { body, params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} } });
+      return { task: ok(result), etag: etagOf(result.response) };
+    },
+    async setCompleted(id, completed, { ifMatch } = {}) {
+      const result = await raw.PATCH('/api/tasks/{id}/complete', {
+        params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} },
+        ...(completed === undefined ? {} : { body: { completed } }),
+      });
+      return { task: ok(result), etag: etagOf(result.response) };
+    },
+    async deleteTask(id, { ifMatch } = {}) {
+      ok(await raw.DELETE('/api/tasks/{id}', { params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} } }));
+    },
+  };
+  return client;
+}
