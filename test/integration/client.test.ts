@@ -14,7 +14,7 @@ after(() => app.close());
 describe('the generated client', () => {
   it('when a frontend works through a whole session, then every call is typed and behaves as the contract says', async () => {
     const user = await newUser();
-    const api = createTasksClient({ baseUrl: app.baseUrl, getToken: async () => user.token });
+    const api = createTasksClient({ baseUrl: app.baseUrl, getToken: () => user.token });
 
     const created: Task[] = [];
     for (let i = 0; i < 7; i++) {
