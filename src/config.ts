@@ -184,6 +184,11 @@ export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 }
 
+/** The contract fuzzer's seed and runs per operation: fixed by default so CI is reproducible. */
+export function fuzzSettings(): { seed: number; runs: number } {
+  return { seed: Number(process.env.FUZZ_SEED ?? 20261121), runs: Number(process.env.FUZZ_RUNS ?? 100) };
+}
+
 /** The PostgreSQL `npm run bench:list` seeds and resets; unset means it starts an embedded one. */
 export function benchDatabaseUrl(): string | undefined {
   return process.env.BENCH_DATABASE_URL || undefined;

@@ -5,7 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { OpenAPIBackend, type Context, type Document } from 'openapi-backend';
 import { bearerAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
-import { problems } from '../http/problem.js';
+import { Problem, problems } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { allowedMethods, createHooks } from './hooks.js';
 import type { Spec } from './spec.js';
@@ -60,6 +60,12 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
  */
 export function routeByContract(api: OpenAPIBackend): RequestHandler {
   return (req, res, next) => {
+    // openapi-backend decodes path parameters with decodeURIComponent, which throws on malformed
+    // percent-encoding (found by the contract fuzzer: /api/tasks/%ff was a 500).
+    if (!isDecodable(req.path)) {
+      next(new Problem(400, 'The path is not valid percent-encoded UTF-8.', { errors: [{ in: 'path', field: '', message: 'is not valid percent-encoded UTF-8' }] }));
+      return;
+    }
     if (req.method === 'OPTIONS') {
       const allow = allowedMethods(api.router, req.path);
       if (allow.length === 0) {
@@ -79,6 +85,15 @@ export function routeByContract(api: OpenAPIBackend): RequestHandler {
     };
     api.handleRequest(request, req, res).catch(next);
   };
+}
+
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;

@@ -3,15 +3,8 @@
 // and every required header is present and valid. A declared pair without a scenario fails the suite.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { loadSpec } from '../../src/api/spec.js';
+import { assertMatchesDeclaration, operations } from './declared.js';
 import { newUser, newUserId, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
-
-interface MediaObject { schema?: object }
-interface ResponseObject { content?: Record<string, MediaObject>; headers?: Record<string, { required?: boolean; schema?: object }> }
-interface OperationObject { operationId: string; responses: Record<string, ResponseObject> }
 
 interface Ctx {
   app: TestApp;
@@ -132,39 +125,6 @@ function scenarioFor(operationId: string, status: string): { scenario?: Scenario
   const explicit = /User/.test(operationId);
   const base = operationId.replace('User', '');
   return { scenario: (taskScenarios[base] ?? serviceScenarios[base])?.[status], explicit };
-}
-
-const spec = loadSpec();
-const router = new OpenAPIBackend({ definition: structuredClone(spec.document) as unknown as Document, strict: true });
-router.validateDefinition = () => router.document;
-await router.init();
-const operations: OperationObject[] = Object.values(router.document.paths ?? {}).flatMap((item) =>
-  Object.values(item as Record<string, unknown>).filter((op): op is OperationObject => !!op && typeof op === 'object' && 'operationId' in op),
-);
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats.default(ajv);
-
-function assertMatchesDeclaration(declared: ResponseObject, res: TestResponse) {
-  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-  if (!declared.content) {
-    assert.equal(res.text, '', 'a response declared without content has an empty body');
-  } else {
-    const media = declared.content[mediaType];
-    assert.ok(media, `media type ${mediaType || '(none)'} is declared (${Object.keys(declared.content).join(', ')})`);
-    const value = /json/.test(mediaType) ? res.body : res.text;
-    if (media.schema) {
-      const validate = ajv.compile(media.schema);
-      assert.ok(validate(value), `body matches the schema: ${ajv.errorsText(validate.errors)}\n${res.text.slice(0, 500)}`);
-    }
-  }
-  for (const [name, header] of Object.entries(declared.headers ?? {})) {
-    const value = res.headers.get(name);
-    if (header.required) assert.ok(value !== null, `required header ${name} is present`);
-    if (value !== null && header.schema) {
-      const typed = (header.schema as { type?: string }).type === 'integer' ? Number(value) : value;
-      assert.ok(ajv.validate(header.schema, typed), `header ${name}: ${value} matches its schema`);
-    }
-  }
 }
 
 describe('contract: every documented (operation, status) pair', () => {

@@ -127,6 +127,12 @@ describe('transport errors', () => {
     }
   });
 
+  it('when the path is not valid percent-encoded UTF-8, then 400, not 500 (found by the fuzzer)', async () => {
+    for (const path of ['/api/tasks/%ff%fe', '/api/%ff/tasks', '/api/tasks/%E0%A4%A', '/api/%c0%af/tasks/1']) {
+      assertProblem(await app.request('GET', path, { token: user.token }), 400);
+    }
+  });
+
   it('when a query parameter is unknown or out of its enum, then 400', async () => {
     assertProblem(await app.request('GET', '/api/tasks?color=red', { token: user.token }), 400);
     assertProblem(await app.request('GET', '/api/tasks?sort=random', { token: user.token }), 400);
