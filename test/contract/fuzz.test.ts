@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuzzSettings } from '../../src/config.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
-import { assertMatchesDeclaration, operations, type JsonSchema, type OperationObject, type ParameterObject } from './declared.js';
+import { assertMatchesDeclaration, operations, type JsonSchema, type OperationObject } from './declared.js';
 
 const { seed, runs } = fuzzSettings();
 
@@ -82,7 +82,7 @@ interface Fixture { app: TestApp; user: { id: string; token: string }; taskId: n
 
 /** A request for the operation: its path filled in, a query, headers and maybe a body. */
 function requestFor(operation: OperationObject, fixture: Fixture) {
-  const parameters = (operation.parameters ?? []) as ParameterObject[];
+  const parameters = operation.parameters ?? [];
   const query = parameters.filter((p) => p.in === 'query');
   const headers = parameters.filter((p) => p.in === 'header');
   const body = operation.requestBody?.content['application/json']?.schema as JsonSchema | undefined;
@@ -103,7 +103,7 @@ function requestFor(operation: OperationObject, fixture: Fixture) {
       for (const item of Array.isArray(value) ? value : [value]) search.append(name, typeof item === 'string' ? item : JSON.stringify(item));
     }
     if (r.unknownQuery) search.append(r.unknownQuery, '1');
-    return { method: operation.method.toUpperCase(), url: `${path}${search.size ? `?${search}` : ''}`, headers: r.headers as Record<string, string>, body: r.body ?? undefined };
+    return { method: operation.method.toUpperCase(), url: `${path}${search.size ? `?${search.toString()}` : ''}`, headers: r.headers as Record<string, string>, body: r.body ?? undefined };
   });
 }
 
