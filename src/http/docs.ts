@@ -24,6 +24,7 @@ export const docsPage = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Tasks API reference</title>
     <link rel="stylesheet" href="${DOCS_ASSETS_PATH}/swagger-ui.css">
+    <link rel="icon" type="image/png" href="${DOCS_ASSETS_PATH}/favicon-32x32.png">
   </head>
   <body>
     <div id="reference"></div>
