@@ -126,6 +126,22 @@ describe('Idempotency-Key', () => {
     assert.equal(await count(user), 1);
   });
 
+  it('when a retry lands on another instance, then that instance replays the first response', async () => {
+    const other = await startTestApp();
+    try {
+      const user = await newUser();
+      const headers = { 'idempotency-key': 'across-instances' };
+      const first = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Once' }, headers });
+      const retry = await other.request('POST', '/api/tasks', { token: user.token, body: { title: 'Once' }, headers });
+      assert.equal(retry.status, 201);
+      assert.equal(retry.body.id, first.body.id);
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.equal(await count(user), 1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('when two users use the same key, then each gets their own task', async () => {
     const [a, b] = [await newUser(), await newUser()];
     const [ra, rb] = [await post(a, 'shared', { title: 'x' }), await post(b, 'shared', { title: 'x' })];
