@@ -2,6 +2,7 @@
 // with its remedy, defaults nothing secret, and freezes the result.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
 
@@ -26,6 +27,8 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
+  /** Worker processes sharing the port: all cores in production, 1 (no workers) in development. */
+  readonly webConcurrency: number;
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly perMinute: number;
@@ -121,6 +124,12 @@ export function createConfig(env: Env): Config {
   }
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
 
+  const concurrencyText = text('WEB_CONCURRENCY') ?? String(nodeEnv === 'production' ? availableParallelism() : 1);
+  const webConcurrency = Number(concurrencyText);
+  if (!/^\d+$/.test(concurrencyText) || webConcurrency < 1 || webConcurrency > 256) {
+    problems.push(`WEB_CONCURRENCY must be a number of worker processes from 1 to 256 (got "${concurrencyText}").`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     nodeEnv: nodeEnv as NodeEnv,
@@ -130,6 +139,7 @@ export function createConfig(env: Env): Config {
     auth: { secret, jwksUrl, issuer: text('JWT_ISSUER'), audience: audience?.length ? audience : undefined },
     corsOrigins,
     logLevel,
+    webConcurrency,
     rateLimit: { enabled: rateLimitEnabled === 'true' || rateLimitEnabled === '1', perMinute, redisUrl: redisUrl?.href },
   });
 }

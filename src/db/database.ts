@@ -5,6 +5,8 @@ import { startEmbeddedPostgres } from './embedded.js';
 import { createDb } from './knex.js';
 
 export interface Database {
+  /** Where it is: DATABASE_URL, or the embedded server's own URL (handed to worker processes). */
+  url: string;
   db: Knex;
   /** Closes the pool, then stops the embedded server if there is one. */
   close(): Promise<void>;
@@ -15,8 +17,10 @@ export async function openDatabase(
   log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
 ): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
-  const db = createDb(config.databaseUrl ?? embedded!.url, { log });
+  const url = config.databaseUrl ?? embedded!.url;
+  const db = createDb(url, { log });
   return {
+    url,
     db,
     async close() {
       await db.destroy();

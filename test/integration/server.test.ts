@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,45 @@ describe('the server process', () => {
       assert.equal(await exited, 0);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('when WEB_CONCURRENCY is 2, then two workers share the port, a dead one is replaced, and SIGTERM stops all', async () => {
+    const dir = await workDir();
+    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40) });
+    const workers = () => [...server.output().matchAll(/"pid":(\d+)[^\n]*Tasks API listening/g)].map((m) => Number(m[1]));
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const waitFor = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(check());
+    };
+    try {
+      await waitFor(() => workers().length === 2);
+      const [first, second] = workers() as [number, number];
+      assert.notEqual(first, second);
+      process.kill(first, 'SIGKILL');
+      // A new connection each time (fetch would reuse one, maybe to the worker just killed).
+      const freshHealth = () =>
+        new Promise<number>((resolve, reject) => {
+          get({ host: '127.0.0.1', port: server.port, path: '/api/health', agent: false, timeout: 3000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .once('timeout', function (this: { destroy(error: Error): void }) {
+              this.destroy(new Error('no answer in 3 s'));
+            })
+            .once('error', reject);
+        });
+      // Until the primary has noticed the death it may still hand it a connection; then all is served.
+      await waitFor(() => workers().length === 3);
+      assert.match(server.output(), /a worker died; starting another/);
+      for (let i = 0; i < 10; i++) assert.equal(await freshHealth(), 200, 'served by the survivor and the replacement');
+      const replacement = workers()[2]!;
+      assert.equal(await server.stop('SIGTERM'), 0);
+      assert.ok(!alive(second) && !alive(replacement), 'every worker has exited');
+    } finally {
+      for (const pid of workers()) if (alive(pid)) process.kill(pid, 'SIGKILL'); // orphans would hold the pipes open
+      await server.stop('SIGKILL').catch(() => undefined);
     }
   });
 
