@@ -5,17 +5,11 @@
 // Database: a fresh embedded PostgreSQL in a temporary directory, or BENCH_DATABASE_URL (its database name
 // must contain "bench": its tasks and users are replaced, unless they already hold this seed, which is kept
 // so that repeated runs skip the seeding).
-import { spawn } from 'node:child_process';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { benchDatabaseUrl } from '../src/config.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
+import { benchDatabase, percentile, startApi } from './support.js';
 
 const SIZES = [100, 10_000, 100_000] as const;
 const TOTAL_ROWS = 1_000_000;
@@ -75,32 +69,6 @@ async function seed(url: string): Promise<void> {
   }
 }
 
-async function startApi(databaseUrl: string): Promise<{ base: string; stop(): Promise<void> }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
-    // LOG_LEVEL info: the "listening" line (with the port) is an info line, and requests are not logged.
-    env: { PATH: '/usr/bin:/bin', PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"port":(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}):\n${output}`)));
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function timed(base: string, token: string, path: string): Promise<{ ms: number; rows: number }> {
   const start = process.hrtime.bigint();
   const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -133,23 +101,10 @@ const QUERIES = {
 } as const;
 
 async function main(): Promise<void> {
-  let url = benchDatabaseUrl();
-  let cleanup = async () => {};
-  if (url && !new URL(url).pathname.includes('bench')) {
-    throw new Error(`BENCH_DATABASE_URL names the database "${new URL(url).pathname.slice(1)}"; the benchmark replaces its tasks, so its name must contain "bench".`);
-  }
-  if (!url) {
-    const dir = await mkdtemp(join(tmpdir(), 'tasks-api-bench-'));
-    const embedded = await startEmbeddedPostgres(dir, { info: log, debug: () => {} }, { persistent: false });
-    url = embedded.url;
-    cleanup = async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
+  const { url, cleanup } = await benchDatabase(log);
   try {
     await seed(url);
-    const api = await startApi(url);
+    const api = await startApi({ DATABASE_URL: url, BETTER_AUTH_SECRET: SECRET });
     try {
       const cells: Array<{ query: string; size: number; token: string; path: string; times: number[]; rows: number }> = [];
       for (const size of SIZES) {

@@ -3,20 +3,13 @@
 // their tasks must be. Afterwards every user's tasks are read back and compared with the model: no 5xx, no
 // lost or phantom write, no task under the wrong user. Exits 1 if any of that fails. A script, not a test.
 //
-// Database: BENCH_DATABASE_URL (its name must contain "bench") or a fresh embedded PostgreSQL.
-import { spawn } from 'node:child_process';
+// Database: see bench/support.ts (BENCH_DATABASE_URL, or a fresh embedded PostgreSQL).
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { benchDatabaseUrl } from '../src/config.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
+import { benchDatabase, percentile, startApi } from './support.js';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '100' }, seconds: { type: 'string', default: '30' } } });
 const CLIENTS = Number(values.clients);
@@ -27,36 +20,6 @@ const log = (message: string) => console.log(`[load] ${message}`);
 
 interface Task { id: number; user_id: string; title: string; completed: boolean }
 interface Stats { latencies: number[]; statuses: Map<number, number>; failures: string[] }
-
-async function startApi(databaseUrl: string): Promise<{ base: string; stop(): Promise<number | null> }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
-    // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off: a
-    // hundred clients hammering on purpose would be measuring the limiter.
-    env: { PATH: '/usr/bin:/bin', PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: SECRET },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode})`);
-    if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) break;
-    if (tries > 150) throw new Error('the API did not become healthy in 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { base, stop: () => (child.kill('SIGTERM'), exited) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** One client: its own user, its own model of that user's tasks, requests one after another until the deadline. */
 async function client(base: string, index: number, deadline: number, stats: Stats): Promise<{ userId: string; token: string; model: Map<number, Task> }> {
@@ -141,28 +104,13 @@ async function verify(base: string, owner: { userId: string; token: string; mode
   return problems;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 async function main(): Promise<number> {
-  let url = benchDatabaseUrl();
-  let cleanup = async () => {};
-  if (url && !new URL(url).pathname.includes('bench')) throw new Error('BENCH_DATABASE_URL must name a database whose name contains "bench".');
-  if (!url) {
-    const dir = await mkdtemp(join(tmpdir(), 'tasks-api-load-'));
-    const embedded = await startEmbeddedPostgres(dir, { info: log, debug: () => {} }, { persistent: false });
-    url = embedded.url;
-    cleanup = async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
+  const { url, cleanup } = await benchDatabase(log);
   try {
     const db = createDb(url);
     await migrateLatest(db);
     await db.destroy();
-    const api = await startApi(url);
+    const api = await startApi({ DATABASE_URL: url, BETTER_AUTH_SECRET: SECRET });
     const stats: Stats = { latencies: [], statuses: new Map(), failures: [] };
     log(`${CLIENTS} clients for ${SECONDS} s against ${api.base}`);
     const started = Date.now();
