@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import { pingDatabase } from '../db/knex.js';
 import { createHash } from 'node:crypto';
-import type { TaskRepository, WriteOutcome } from '../db/tasks.js';
+import type { TaskRepository, Versioned, WriteOutcome } from '../db/tasks.js';
 import { etagOf, versionsIn } from '../http/conditional.js';
 import { DOCS_CSP, docsPage } from '../http/docs.js';
 import { Problem, problems } from '../http/problem.js';
@@ -28,6 +28,11 @@ function invalidCursor(): never {
 function found<T>(task: T | null, id: number): T {
   if (task === null) throw problems.notFound(`Task ${id}`);
   return task;
+}
+
+/** A 200 with the task and its version as ETag. */
+function taskReply({ task, version }: Versioned) {
+  return { status: 200 as const, body: task, headers: { ETag: etagOf(version) } };
 }
 
 function written<T>(outcome: WriteOutcome<T>, id: number): T {
@@ -58,7 +63,7 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
     const binding = cursorBinding(user, query);
     const after = c.query.cursor === undefined ? undefined : (cursors.decode(c.query.cursor, binding) ?? invalidCursor());
     const page = await tasks.list(user, { ...query, after });
-    const headers: Record<string, string> = page.next ? { Link: nextLink(c.path, c.search, cursors.encode(page.next, binding)) } : {};
+    const headers: Record<string, string> = page.next ? { Link: nextLink(c.path, c.rawQuery, cursors.encode(page.next, binding)) } : {};
     return { status: 200, body: page.tasks, headers };
   };
 
@@ -83,14 +88,12 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
     const { task, version } = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
     const fresh = versionsIn(c.headers['If-None-Match'], 'weak');
     if (fresh === '*' || fresh?.includes(version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
-    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+    return taskReply({ task, version });
   };
 
   const update: Handler<'updateTask' | 'updateUserTask'> = async (c) => {
     const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
-    const outcome = await tasks.update(caller(c).id, c.params.id, normalizeTaskUpdate(c.body!), ifMatch);
-    const { task, version } = written(outcome, c.params.id);
-    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+    return taskReply(written(await tasks.update(caller(c).id, c.params.id, normalizeTaskUpdate(c.body!), ifMatch), c.params.id));
   };
 
   const remove: Handler<'deleteTask' | 'deleteUserTask'> = async (c) => {
@@ -100,8 +103,7 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
 
   const toggle: Handler<'toggleTaskCompletion' | 'toggleUserTaskCompletion'> = async (c) => {
     const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
-    const { task, version } = written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id);
-    return { status: 200, body: task, headers: { ETag: etagOf(version) } };
+    return taskReply(written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id));
   };
 
   return {

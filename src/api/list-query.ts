@@ -30,8 +30,8 @@ export function cursorBinding(userId: string, query: PageQuery): unknown {
 }
 
 /** RFC 8288 `Link` to the next page: the request's own query with the new cursor. */
-export function nextLink(path: string, search: URLSearchParams, cursor: string): string {
-  const next = new URLSearchParams(search);
+export function nextLink(path: string, rawQuery: string, cursor: string): string {
+  const next = new URLSearchParams(rawQuery);
   next.set('cursor', cursor);
   return `<${path.replace(/[<>]/g, encodeURIComponent)}?${next.toString()}>; rel="next"`;
 }

@@ -71,7 +71,7 @@ export function routeByContract(api: OpenAPIBackend): RequestHandler {
     if (req.method === 'OPTIONS') {
       const allow = allowedMethods(api.router, req.path);
       if (allow.length === 0) {
-        next(problems.notFound(`${req.path}`));
+        next(problems.notFound(req.path));
         return;
       }
       res.setHeader('Allow', allow.join(', '));
@@ -111,7 +111,7 @@ function adapt(handler: AnyHandler) {
       headers: declaredHeaders(c),
       body: c.request.requestBody as never,
       path: req.path,
-      search: new URLSearchParams(req.originalUrl.split('?')[1] ?? ''),
+      rawQuery: req.originalUrl.split('?')[1] ?? '',
       principal: c.security?.bearerAuth as never,
     });
     res.status(reply.status);

@@ -23,8 +23,8 @@ export interface HandlerContext<K extends OperationId> {
   body: BodyOf<K> | undefined;
   /** The request path as sent, e.g. for a `Location` relative to it. */
   path: string;
-  /** The request's query string as sent, e.g. to build the next page's link from it. */
-  search: URLSearchParams;
+  /** The request's query string as sent (without `?`), e.g. to build the next page's link from it. */
+  rawQuery: string;
   /** The verified token's user; set on every operation behind bearerAuth. */
   principal: Principal | undefined;
 }
