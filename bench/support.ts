@@ -1,6 +1,6 @@
 // What the benchmark scripts share: a database to run on, the API in its own process, percentiles.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,25 +30,63 @@ export async function benchDatabase(log: (message: string) => void): Promise<{ u
   };
 }
 
-/** The API in production mode in its own process, on a free port, once /api/health answers. */
-export async function startApi(env: Record<string, string>): Promise<{ base: string; stop(): Promise<number | null> }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+export interface Server {
+  base: string;
+  pid: number;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const DIST = new URL('../dist/', import.meta.url);
+
+/**
+ * The API in production mode (the compiled dist/src/main.js: run `npm run build` first) in its own process, on
+ * a free port, once /api/health answers.
+ */
+export async function startApi(env: Record<string, string>, nodeFlags: string[] = []): Promise<Server> {
+  // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off unless the
+  // caller turns it on: the benchmarks send thousands of requests a minute per user on purpose.
+  return startServer(() => [...nodeFlags, fileURLToPath(new URL('src/main.js', DIST))], {
+    NODE_ENV: 'production', WEB_CONCURRENCY: '1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env,
+  }, async (base) => (await fetch(`${base}/api/health`)).ok);
+}
+
+/** The baseline server (bench/baseline.ts, compiled), once it answers. */
+export async function startBaseline(options: { databaseUrl: string; secret: string; workers: number }): Promise<Server> {
+  const script = fileURLToPath(new URL('bench/baseline.js', DIST));
+  return startServer(
+    (port) => [script, '--port', String(port), '--database-url', options.databaseUrl, '--secret', options.secret, '--workers', String(options.workers)],
+    {},
+    async (base) => (await fetch(`${base}/api/tasks`)).status === 401,
+  );
+}
+
+/** `node <args(port)>` on a free port (PORT in the environment), once `ready` says so. */
+async function startServer(args: (port: number) => string[], env: Record<string, string>, ready: (base: string) => Promise<boolean>): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
-    // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off: the
-    // benchmarks send thousands of requests a minute per user on purpose, and measure the API, not the limiter.
-    env: { PATH: '/usr/bin:/bin', PORT: String(port), NODE_ENV: 'production', WEB_CONCURRENCY: '1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env },
+  const script = args(port).find((arg) => arg.endsWith('.js'));
+  const child = spawn(process.execPath, args(port), {
+    env: { PATH: '/usr/bin:/bin', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
   for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode})`);
-    if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) break;
-    if (tries > 150) throw new Error('the API did not become healthy in 30 s');
+    if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode})`);
+    if (await ready(base).catch(() => false)) break;
+    if (tries > 150) throw new Error(`${script} did not become ready in 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { base, stop: () => (child.kill('SIGTERM'), exited) };
+  return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+/** Resident memory in MB of a process and each of its children (a cluster's workers), from /proc. */
+export async function residentMemory(pid: number): Promise<Array<{ pid: number; mb: number }>> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean).map(Number);
+  return Promise.all([pid, ...children].map(async (p) => {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1];
+    return { pid: p, mb: Number(kb) / 1024 };
+  }));
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,0 +1,252 @@
+// `npm run bench [-- --seconds 8 --rounds 3 --warmup 4 --connections 100 --workers 1,2]`: throughput of the
+// API against the baseline (bench/baseline.ts: bare node:http + pg doing the same work), both compiled, both
+// running at once on this machine, driven by autocannon. For each worker count (1, then every core) and each
+// scenario: a warm-up of each server, then rounds of API, baseline, API, baseline… Prints requests/s, p50,
+// p99, errors and the ratio API ÷ baseline (median over rounds, with its min–max), then each process's
+// resident memory after the run; writes the same report to bench/results/. A script, not a test.
+//
+// Database: see bench/support.ts (BENCH_DATABASE_URL, or a fresh embedded PostgreSQL). Its users named
+// ab_* are replaced; anything else in it is left alone.
+import autocannon from 'autocannon';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { createDb } from '../src/db/knex.js';
+import { migrateLatest } from '../src/db/migrate.js';
+import { benchDatabase, residentMemory, startApi, startBaseline, type Server } from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '100' },
+    workers: { type: 'string', default: `1,${availableParallelism()}` },
+    scenarios: { type: 'string' },
+    /** Writes a V8 CPU profile of each API process to bench/results/profiles/ (open in Chrome DevTools or speedscope). */
+    profile: { type: 'boolean', default: false },
+  },
+});
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const WARMUP = Number(values.warmup);
+const CONNECTIONS = Number(values.connections);
+const WORKER_COUNTS = [...new Set(values.workers.split(',').map(Number))];
+const USERS = CONNECTIONS; // each connection is its own user: no two connections write the same rows
+const TASKS_PER_USER = 200;
+const SECRET = randomBytes(32).toString('base64url');
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+interface Seeded {
+  tokens: string[];
+  /** Task ids per user, for get, toggle and update. */
+  ids: number[][];
+}
+
+async function seed(url: string): Promise<Seeded> {
+  const db = createDb(url);
+  try {
+    await migrateLatest(db);
+    await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
+    await db.raw(`delete from users where id like 'ab\\_%'`);
+    await db.raw(`insert into users (id) select 'ab_' || u from generate_series(0, ? - 1) as u`, [USERS]);
+    await db.raw(
+      `insert into tasks (user_id, title, description, priority, tags, due_date, completed, completed_at)
+       select 'ab_' || u, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
+              (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
+              case when i % 2 = 0 then array['work', 'home'] else '{}' end,
+              case when i % 4 = 0 then null else now() + i * interval '1 hour' end,
+              i % 5 = 0, case when i % 5 = 0 then now() end
+       from generate_series(0, ? - 1) as u, generate_series(1, ?) as i`,
+      [USERS, TASKS_PER_USER],
+    );
+    await db.raw('vacuum analyze tasks');
+    const rows = (await db.raw<{ rows: Array<{ user_id: string; ids: number[] }> }>(
+      `select user_id, array_agg(id::int order by id) as ids from tasks where user_id like 'ab\\_%' group by user_id`,
+    )).rows;
+    const ids = Array.from({ length: USERS }, (_, u) => rows.find((r) => r.user_id === `ab_${u}`)!.ids);
+    const key = createSecretKey(Buffer.from(SECRET));
+    const tokens = await Promise.all(ids.map((_, u) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`ab_${u}`).setIssuedAt().setExpirationTime('2h').sign(key)));
+    return { tokens, ids };
+  } finally {
+    await db.destroy();
+  }
+}
+
+interface Scenario {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** 'id' is replaced by one of the connection's user's tasks, at random. */
+  path: string;
+  body?: (n: number) => object;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'list (first page of 50)', method: 'GET', path: '/api/tasks?limit=50' },
+  { name: 'get one', method: 'GET', path: '/api/tasks/id' },
+  { name: 'create', method: 'POST', path: '/api/tasks', body: (n) => ({ title: `Benchmark task ${n}`, priority: 'high', tags: ['bench'] }) },
+  { name: 'toggle', method: 'PATCH', path: '/api/tasks/id/complete' },
+  { name: 'update', method: 'PUT', path: '/api/tasks/id', body: (n) => ({ title: `Renamed ${n}`, priority: 'low' }) },
+];
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+/** One autocannon run of a scenario; each connection is one user, picked on its first request. */
+async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded): Promise<Run> {
+  let nextUser = 0;
+  let n = 0;
+  const result = await autocannon({
+    url: server.base,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+    requests: [{
+      method: scenario.method,
+      setupRequest: (request, context: { user?: number }) => {
+        context.user ??= nextUser++ % USERS;
+        const ids = data.ids[context.user]!;
+        const id = ids[Math.floor(Math.random() * ids.length)]!;
+        n += 1;
+        return {
+          ...request,
+          path: scenario.path.replace('/id', `/${id}`),
+          headers: { authorization: `Bearer ${data.tokens[context.user]}`, ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
+          ...(scenario.body ? { body: JSON.stringify(scenario.body(n)) } : {}),
+        };
+      },
+    }],
+  });
+  return {
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+interface Level {
+  workers: number;
+  scenarios: Array<{ scenario: string; api: Run[]; baseline: Run[] }>;
+  memory: { api: Array<{ pid: number; mb: number }>; baseline: Array<{ pid: number; mb: number }> };
+}
+
+async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[]): Promise<Level> {
+  const api = await startApi({
+    DATABASE_URL: url,
+    BETTER_AUTH_SECRET: SECRET,
+    WEB_CONCURRENCY: String(workers),
+    // The limiter runs, as in production, but never refuses: its cost is measured, not its limit.
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+  }, values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('./results/profiles/', import.meta.url))}`] : []);
+  const baseline = await startBaseline({ databaseUrl: url, secret: SECRET, workers });
+  try {
+    const level: Level = { workers, scenarios: [], memory: { api: [], baseline: [] } };
+    for (const scenario of scenarios) {
+      log(`${workers} worker(s), ${scenario.name}: warm-up`);
+      await drive(api, scenario, WARMUP, data);
+      await drive(baseline, scenario, WARMUP, data);
+      const runs = { scenario: scenario.name, api: [] as Run[], baseline: [] as Run[] };
+      for (let round = 1; round <= ROUNDS; round++) {
+        runs.api.push(await drive(api, scenario, SECONDS, data));
+        runs.baseline.push(await drive(baseline, scenario, SECONDS, data));
+        log(`  round ${round}: API ${runs.api.at(-1)!.rps.toFixed(0)} req/s, baseline ${runs.baseline.at(-1)!.rps.toFixed(0)} req/s`);
+      }
+      level.scenarios.push(runs);
+    }
+    level.memory = { api: await residentMemory(api.pid), baseline: await residentMemory(baseline.pid) };
+    return level;
+  } finally {
+    await Promise.all([api.stop(), baseline.stop()]);
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function table(level: Level): string {
+  const lines = [
+    '| scenario | API req/s | API p50 / p99 ms | API errors | baseline req/s | baseline p50 / p99 ms | baseline errors | API ÷ baseline (min–max) |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const { scenario, api, baseline } of level.scenarios) {
+    const ratios = api.map((run, i) => run.rps / baseline[i]!.rps);
+    const cell = (runs: Run[]) =>
+      [median(runs.map((r) => r.rps)).toFixed(0), `${median(runs.map((r) => r.p50)).toFixed(0)} / ${median(runs.map((r) => r.p99)).toFixed(0)}`, String(runs.reduce((s, r) => s + r.errors, 0))];
+    const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+    lines.push(`| ${scenario} | ${[...cell(api), ...cell(baseline)].join(' | ')} | ${pct(median(ratios))} (${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))}) |`);
+  }
+  const rss = (list: Array<{ mb: number }>) => list.map((p) => p.mb.toFixed(0)).join(', ');
+  lines.push('', `Resident memory after the run, MB per process (${level.workers > 1 ? 'primary, then workers' : 'one process'}): API ${rss(level.memory.api)}; baseline ${rss(level.memory.baseline)}.`);
+  return lines.join('\n');
+}
+
+function scaling(levels: Level[]): string {
+  if (levels.length < 2) return '';
+  const [first, last] = [levels[0]!, levels.at(-1)!];
+  const lines = [
+    `| scenario | API ${first.workers} → ${last.workers} workers, req/s | × | baseline ${first.workers} → ${last.workers}, req/s | × |`,
+    '|---|--:|--:|--:|--:|',
+  ];
+  for (const [i, { scenario }] of first.scenarios.entries()) {
+    const rps = (level: Level, side: 'api' | 'baseline') => median(level.scenarios[i]![side].map((r) => r.rps));
+    const row = (side: 'api' | 'baseline') => [`${rps(first, side).toFixed(0)} → ${rps(last, side).toFixed(0)}`, `${(rps(last, side) / rps(first, side)).toFixed(2)}`];
+    lines.push(`| ${scenario} | ${[...row('api'), ...row('baseline')].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const scenarios = values.scenarios ? SCENARIOS.filter((s) => values.scenarios!.split(',').some((n) => s.name.startsWith(n))) : SCENARIOS;
+  const { url, cleanup } = await benchDatabase(log);
+  try {
+    log(`seeding ${USERS} users with ${TASKS_PER_USER} tasks each`);
+    const data = await seed(url);
+    const db = createDb(url);
+    const postgres = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
+    await db.destroy();
+    const levels: Level[] = [];
+    for (const workers of WORKER_COUNTS) levels.push(await measureLevel(url, workers, data, scenarios));
+
+    const date = new Date().toISOString();
+    const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${postgres}`;
+    const report = [
+      `# Tasks API ÷ baseline, ${date.slice(0, 10)}`,
+      '',
+      `Machine: ${machine}, host ${hostname()}. Database: ${benchDatabaseLabel(url)}.`,
+      `Load: autocannon, ${CONNECTIONS} connections (one user each, ${TASKS_PER_USER} tasks per user), ${ROUNDS} rounds of ${SECONDS} s per server`,
+      `and scenario, alternating API / baseline, after ${WARMUP} s of warm-up each. Load generator, both servers and PostgreSQL share the machine.`,
+      '',
+      ...levels.flatMap((level) => [`## ${level.workers} worker${level.workers > 1 ? 's' : ''} per server`, '', table(level), '']),
+      ...(levels.length > 1 ? ['## Scaling across workers (median req/s)', '', scaling(levels), ''] : []),
+    ].join('\n');
+    console.log(`\n${report}`);
+    const dir = new URL('./results/', import.meta.url);
+    await mkdir(dir, { recursive: true });
+    const file = new URL(`${date.slice(0, 16).replace(/[T:]/g, '-')}.md`, dir);
+    await writeFile(file, report);
+    log(`written to bench/results/${file.pathname.split('/').at(-1)}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+function benchDatabaseLabel(url: string): string {
+  const { hostname: host, port, pathname } = new URL(url);
+  return `${host}:${port}${pathname}`;
+}
+
+await main();
