@@ -80,13 +80,30 @@ async function startServer(args: (port: number) => string[], env: Record<string,
   return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
-/** Resident memory in MB of a process and each of its children (a cluster's workers), from /proc. */
-export async function residentMemory(pid: number): Promise<Array<{ pid: number; mb: number }>> {
+/** A process and its children (a cluster's workers), from /proc. */
+async function family(pid: number): Promise<number[]> {
   const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean).map(Number);
-  return Promise.all([pid, ...children].map(async (p) => {
+  return [pid, ...children];
+}
+
+/** Resident memory in MB of a process and each of its children. */
+export async function residentMemory(pid: number): Promise<Array<{ pid: number; mb: number }>> {
+  return Promise.all((await family(pid)).map(async (p) => {
     const kb = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1];
     return { pid: p, mb: Number(kb) / 1024 };
   }));
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
+
+/** CPU seconds (user + system) used so far by a process and its children, from /proc. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const ticks = await Promise.all((await family(pid)).map(async (p) => {
+    // Fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
+    const fields = (await readFile(`/proc/${p}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  }));
+  return ticks.reduce((a, b) => a + b, 0) / CLOCK_TICKS_PER_SECOND;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
-import { benchDatabase, residentMemory, startApi, startBaseline, type Server } from './support.js';
+import { benchDatabase, cpuSeconds, residentMemory, startApi, startBaseline, type Server } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,6 +95,8 @@ const SCENARIOS: Scenario[] = [
 
 interface Run {
   rps: number;
+  /** The server's CPU time (all its processes) per request, in microseconds. */
+  cpuMicros: number;
   p50: number;
   p99: number;
   errors: number;
@@ -105,6 +107,7 @@ interface Run {
 async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded): Promise<Run> {
   let nextUser = 0;
   let n = 0;
+  const cpuBefore = await cpuSeconds(server.pid);
   const result = await autocannon({
     url: server.base,
     connections: CONNECTIONS,
@@ -126,8 +129,10 @@ async function drive(server: Server, scenario: Scenario, seconds: number, data: 
       },
     }],
   });
+  const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
   return {
     rps: result.requests.total / seconds,
+    cpuMicros: (cpu * 1e6) / result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -179,13 +184,18 @@ const median = (xs: number[]) => {
 
 function table(level: Level): string {
   const lines = [
-    '| scenario | API req/s | API p50 / p99 ms | API errors | baseline req/s | baseline p50 / p99 ms | baseline errors | API ÷ baseline (min–max) |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | API req/s | API p50 / p99 ms | API errors | API CPU µs/req | baseline req/s | baseline p50 / p99 ms | baseline errors | baseline CPU µs/req | API ÷ baseline req/s (min–max) |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const { scenario, api, baseline } of level.scenarios) {
     const ratios = api.map((run, i) => run.rps / baseline[i]!.rps);
     const cell = (runs: Run[]) =>
-      [median(runs.map((r) => r.rps)).toFixed(0), `${median(runs.map((r) => r.p50)).toFixed(0)} / ${median(runs.map((r) => r.p99)).toFixed(0)}`, String(runs.reduce((s, r) => s + r.errors, 0))];
+      [
+        median(runs.map((r) => r.rps)).toFixed(0),
+        `${median(runs.map((r) => r.p50)).toFixed(0)} / ${median(runs.map((r) => r.p99)).toFixed(0)}`,
+        String(runs.reduce((s, r) => s + r.errors, 0)),
+        median(runs.map((r) => r.cpuMicros)).toFixed(0),
+      ];
     const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
     lines.push(`| ${scenario} | ${[...cell(api), ...cell(baseline)].join(' | ')} | ${pct(median(ratios))} (${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))}) |`);
   }
