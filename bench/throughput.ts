@@ -28,6 +28,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     /** Writes a V8 CPU profile of each API process to bench/results/profiles/ (open in Chrome DevTools or speedscope). */
     profile: { type: 'boolean', default: false },
+    /** Extra node flags for the API's processes, e.g. "--max-semi-space-size=8". */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -154,7 +156,10 @@ async function measureLevel(url: string, workers: number, data: Seeded, scenario
     // The limiter runs, as in production, but never refuses: its cost is measured, not its limit.
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_PER_MINUTE: '1000000000',
-  }, values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('./results/profiles/', import.meta.url))}`] : []);
+  }, [
+    ...values['node-flags'].split(' ').filter(Boolean),
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('./results/profiles/', import.meta.url))}`] : []),
+  ]);
   const baseline = await startBaseline({ databaseUrl: url, secret: SECRET, workers });
   try {
     const level: Level = { workers, scenarios: [], memory: { api: [], baseline: [] } };

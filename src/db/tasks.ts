@@ -137,56 +137,104 @@ function toVersioned(row: TaskRow): Versioned {
   return { task: toTask(row), version: row.version };
 }
 
+/**
+ * A statement run as a named prepared statement: PostgreSQL parses and plans it once per connection, and the
+ * request skips knex's query builder. The hot operations (get, create, update, toggle, delete) use these;
+ * listing, with its many optional filters, is built with knex.
+ */
+interface Statement {
+  name: string;
+  text: string;
+}
+
+/** Runs a statement on a connection from knex's pool (or a transaction's), with knex's timeouts and errors. */
+async function execute<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: unknown[]): Promise<Row[]> {
+  const pool = db.client as ConnectionPool;
+  const connection = await pool.acquireConnection();
+  try {
+    return (await connection.query({ name, text, values })).rows as Row[];
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/** What `execute` uses of knex's client (which knex types as any): its pool, and pg's connections. */
+interface ConnectionPool {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+const RETURNING = `returning ${COLUMNS.join(', ')}`;
+
 /** Records the owner (first task, or changed profile claims) and inserts the task, in one statement. */
+const INSERT: Statement = {
+  name: 'tasks.insert',
+  text: `with owner as (
+           insert into users (id, email, name) values ($1, $2, $3)
+           on conflict (id) do update
+             set email = coalesce(excluded.email, users.email),
+                 name = coalesce(excluded.name, users.name),
+                 updated_at = now()
+             where (users.email, users.name) is distinct from
+                   (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
+         )
+         insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date)
+         values ($1, $4, $5, $6, case when $6 then now() end, $7::task_priority, $8::text[], $9)
+         ${RETURNING}`,
+};
+
 async function insertTask(db: Knex | Knex.Transaction, owner: Owner, fields: TaskFields): Promise<Versioned> {
-  const { rows } = await db.raw<{ rows: TaskRow[] }>(
-    `with owner as (
-       insert into users (id, email, name) values (?, ?, ?)
-       on conflict (id) do update
-         set email = coalesce(excluded.email, users.email),
-             name = coalesce(excluded.name, users.name),
-             updated_at = now()
-         where (users.email, users.name) is distinct from
-               (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
-     )
-     insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date)
-     values (?, ?, ?, ?, case when ? then now() end, ?::task_priority, ?::text[], ?)
-     returning ${COLUMNS.join(', ')}`,
-    [
-      owner.id, owner.email, owner.name,
-      owner.id, fields.title, fields.description, fields.completed, fields.completed,
-      fields.priority, fields.tags, fields.due_date,
-    ],
-  );
-  return toVersioned(rows[0]!);
+  const [row] = await execute<TaskRow>(db, INSERT, [
+    owner.id, owner.email, owner.name,
+    fields.title, fields.description, fields.completed, fields.priority, fields.tags, fields.due_date,
+  ]);
+  return toVersioned(row!);
+}
+
+const GET: Statement = { name: 'tasks.get', text: `select ${COLUMNS.join(', ')} from tasks where user_id = $1 and id = $2` };
+const EXISTS: Statement = { name: 'tasks.exists', text: 'select 1 from tasks where user_id = $1 and id = $2' };
+const WRITTEN = 'updated_at = now(), version = version + 1';
+const UPDATABLE = ['title', 'description', 'completed', 'priority', 'tags', 'due_date'] as const;
+
+/** The statement named `name`, its text built on first use: a write's text depends on its shape. */
+const statements = new Map<string, Statement>();
+function statement(name: string, text: () => string): Statement {
+  let found = statements.get(name);
+  if (!found) statements.set(name, (found = { name, text: text() }));
+  return found;
+}
+
+/** One of the user's tasks ($1, $2), and when `versions` is a parameter number, only at those versions. */
+function ownTask(versions: number | undefined): string {
+  return `where user_id = $1 and id = $2${versions === undefined ? '' : ` and version = any($${versions}::int[])`}`;
 }
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
 
 export function createTaskRepository(db: Knex) {
-  // Ids are issued below 2^53 (see the migration); a larger one cannot exist, and must not reach SQL inexact.
-  const owned = (userId: string, id: number) => db<TaskRow>('tasks').where({ user_id: userId, id });
-  const completedAt = (completed: boolean) =>
-    completed ? db.raw('coalesce(completed_at, now())') : null;
-  const written = () => ({ updated_at: db.fn.now(), version: db.raw('version + 1') });
-
   /**
-   * Runs a write on the user's task, restricted to the If-Match versions, as one statement. When nothing was
-   * written, a second look tells a missing task (404) from a changed one (412), in that order.
+   * Runs a write on the user's task ($1 and $2, then `values`), restricted to the If-Match versions, as one
+   * statement. When nothing was written, a second look tells a missing task (404) from a changed one (412).
+   * `write` gives the statement for the parameter number of the If-Match versions, or undefined for none.
    */
   async function conditionally(
     userId: string,
     id: number,
     ifMatch: Precondition,
-    write: (query: Knex.QueryBuilder) => Promise<unknown>,
+    write: (versions: number | undefined) => Statement,
+    values: unknown[] = [],
   ): Promise<WriteOutcome<Versioned>> {
+    // Ids are issued below 2^53 (see the migration); a larger one cannot exist, and must not reach SQL inexact.
     if (!Number.isSafeInteger(id)) return 'not-found';
-    const query = owned(userId, id);
-    if (Array.isArray(ifMatch)) query.whereIn('version', ifMatch);
-    const [row] = (await write(query)) as TaskRow[];
+    const conditional = Array.isArray(ifMatch);
+    const versions = conditional ? values.length + 3 : undefined;
+    const [row] = await execute<TaskRow>(db, write(versions), [userId, id, ...values, ...(conditional ? [ifMatch] : [])]);
     if (row) return toVersioned(row);
-    if (!Array.isArray(ifMatch)) return 'not-found';
-    return (await owned(userId, id).first('id')) ? 'precondition-failed' : 'not-found';
+    if (!conditional) return 'not-found';
+    return (await execute(db, EXISTS, [userId, id])).length > 0 ? 'precondition-failed' : 'not-found';
   }
 
   return {
@@ -227,7 +275,7 @@ export function createTaskRepository(db: Knex) {
 
     async get(userId: string, id: number): Promise<Versioned | null> {
       if (!Number.isSafeInteger(id)) return null;
-      const row = await owned(userId, id).first<TaskRow | undefined>(COLUMNS);
+      const [row] = await execute<TaskRow>(db, GET, [userId, id]);
       return row ? toVersioned(row) : null;
     },
 
@@ -266,26 +314,35 @@ export function createTaskRepository(db: Knex) {
 
     /** Replaces the given fields in one statement; `completed` keeps `completed_at` in step. */
     async update(userId: string, id: number, fields: Partial<TaskFields>, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
-      const changes: Record<string, unknown> = { ...fields, ...written() };
-      if (fields.completed !== undefined) changes.completed_at = completedAt(fields.completed);
-      return conditionally(userId, id, ifMatch, (query) => query.update(changes).returning(COLUMNS));
+      const columns = UPDATABLE.filter((column) => fields[column] !== undefined);
+      const sets = columns.map((column, i) => `${column} = $${i + 3}`);
+      if (fields.completed !== undefined) {
+        sets.push(`completed_at = case when $${columns.indexOf('completed') + 3}::boolean then coalesce(completed_at, now()) end`);
+      }
+      return conditionally(userId, id, ifMatch, (versions) =>
+        statement(`tasks.update(${columns.join(',')})${versions ? '.if-match' : ''}`, () =>
+          `update tasks set ${[...sets, WRITTEN].join(', ')} ${ownTask(versions)} ${RETURNING}`),
+      columns.map((column) => fields[column]));
     },
 
     /** Sets `completed`, or flips it when `completed` is undefined; atomic, so concurrent flips all count. */
     async setCompleted(userId: string, id: number, completed: boolean | undefined, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
-      return conditionally(userId, id, ifMatch, (query) =>
-        query
-          .update({
-            completed: completed ?? db.raw('not completed'),
-            completed_at: completed === undefined ? db.raw('case when completed then null else now() end') : completedAt(completed),
-            ...written(),
-          })
-          .returning(COLUMNS),
-      );
+      if (completed === undefined) {
+        return conditionally(userId, id, ifMatch, (versions) =>
+          statement(`tasks.toggle${versions ? '.if-match' : ''}`, () =>
+            `update tasks set completed = not completed, completed_at = case when completed then null else now() end, ${WRITTEN}
+             ${ownTask(versions)} ${RETURNING}`));
+      }
+      return conditionally(userId, id, ifMatch, (versions) =>
+        statement(`tasks.complete${versions ? '.if-match' : ''}`, () =>
+          `update tasks set completed = $3, completed_at = case when $3 then coalesce(completed_at, now()) end, ${WRITTEN}
+           ${ownTask(versions)} ${RETURNING}`),
+      [completed]);
     },
 
     async remove(userId: string, id: number, ifMatch: Precondition): Promise<WriteOutcome<true>> {
-      const outcome = await conditionally(userId, id, ifMatch, (query) => query.delete().returning(COLUMNS));
+      const outcome = await conditionally(userId, id, ifMatch, (versions) =>
+        statement(`tasks.delete${versions ? '.if-match' : ''}`, () => `delete from tasks ${ownTask(versions)} ${RETURNING}`));
       return typeof outcome === 'string' ? outcome : true;
     },
   };
