@@ -26,7 +26,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '100' },
     workers: { type: 'string', default: `1,${availableParallelism()}` },
     scenarios: { type: 'string' },
-    /** Writes a V8 CPU profile of each API process to bench/results/profiles/ (open in Chrome DevTools or speedscope). */
+    /**
+     * Writes V8 CPU profiles of the servers' processes to bench/results/profiles/{api,baseline}/ (open them in
+     * Chrome DevTools or speedscope, or summarize them by layer with `npm run bench:profile`).
+     */
     profile: { type: 'boolean', default: false },
     /** Extra node flags for the API's processes, e.g. "--max-semi-space-size=8". */
     'node-flags': { type: 'string', default: '' },
@@ -158,9 +161,9 @@ async function measureLevel(url: string, workers: number, data: Seeded, scenario
     RATE_LIMIT_PER_MINUTE: '1000000000',
   }, [
     ...values['node-flags'].split(' ').filter(Boolean),
-    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('./results/profiles/', import.meta.url))}`] : []),
+    ...profiling('api'),
   ]);
-  const baseline = await startBaseline({ databaseUrl: url, secret: SECRET, workers });
+  const baseline = await startBaseline({ databaseUrl: url, secret: SECRET, workers }, profiling('baseline'));
   try {
     const level: Level = { workers, scenarios: [], memory: { api: [], baseline: [] } };
     for (const scenario of scenarios) {
@@ -180,6 +183,10 @@ async function measureLevel(url: string, workers: number, data: Seeded, scenario
   } finally {
     await Promise.all([api.stop(), baseline.stop()]);
   }
+}
+
+function profiling(server: 'api' | 'baseline'): string[] {
+  return values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL(`./results/profiles/${server}/`, import.meta.url))}`] : [];
 }
 
 const median = (xs: number[]) => {

