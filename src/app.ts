@@ -12,7 +12,7 @@ import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createTaskRepository } from './db/tasks.js';
 import { jsonBody } from './http/body.js';
-import { docsAssets } from './http/docs.js';
+import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
 import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
@@ -58,7 +58,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     res.setHeader('Cache-Control', 'no-store'); // the docs assets replace it with their own
     next();
   });
-  app.use(docsAssets());
+  app.use(DOCS_ASSETS_PATH, docsAssets());
   app.use(jsonBody());
   app.use(routeByContract(api));
   app.use(errorFunnel(deps.logger));

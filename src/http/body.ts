@@ -7,10 +7,14 @@ import { Problem, type FieldError } from './problem.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function jsonBody(): RequestHandler[] {
-  return [
-    express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }),
-    (req, res, next) => {
+export function jsonBody(): RequestHandler {
+  const read = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  return (req, res, next) => {
+    read(req, res, (error?: unknown) => {
+      if (error) {
+        next(error);
+        return;
+      }
       const raw: unknown = req.body;
       req.body = undefined;
       if (Buffer.isBuffer(raw) && raw.length > 0) {
@@ -19,8 +23,8 @@ export function jsonBody(): RequestHandler[] {
         else req.body = parsed.value;
       }
       next();
-    },
-  ];
+    });
+  };
 }
 
 export function deferredBodyProblem(res: Response): Problem | undefined {

@@ -36,12 +36,13 @@ export const docsPage = `<!doctype html>
 
 const initScript = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });\n`;
 
+/** The Swagger UI files, to be mounted at DOCS_ASSETS_PATH (so that no other request walks this router). */
 export function docsAssets(): Router {
   const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const router = express.Router();
-  router.get(`${DOCS_ASSETS_PATH}/init.js`, (_req, res) => {
+  router.get('/init.js', (_req, res) => {
     res.type('text/javascript').send(initScript);
   });
-  router.use(DOCS_ASSETS_PATH, express.static(dist, { index: false, maxAge: '1h' }));
+  router.use(express.static(dist, { index: false, maxAge: '1h' }));
   return router;
 }
