@@ -28,6 +28,7 @@ const LAYERS: Array<[layer: string, matches: RegExp]> = [
   ['rate limit (express-rate-limit)', /node_modules\/express-rate-limit\//],
   ['telemetry (pino, prom-client)', /node_modules\/(pino|pino-std-serializers|sonic-boom|thread-stream|quick-format-unescaped|atomic-sleep|prom-client|tdigest|bintrees)\//],
   ['the API\'s own code', /\/dist\/src\//],
+  ['the baseline\'s own code', /\/dist\/bench\//],
   ['node:http and streams (the baseline pays them too)', /^node:(_http_|http|net|internal\/(streams|stream_base_commons|http))/],
   ['other Node.js internals and V8', /^(node:|$)/],
 ];
