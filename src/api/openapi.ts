@@ -104,6 +104,23 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
  * validation to the operation handlers.
  */
 export function routeByContract(api: OpenAPIBackend): RequestHandler {
+  // openapi-backend copies and lower-cases the request's headers four times per request; it is given only
+  // those the contract can use: the declared header parameters, the token, and the body's type.
+  const contractHeaders = new Set(['authorization', 'content-type']);
+  for (const operation of api.router.getOperations()) {
+    for (const parameter of (operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+      if (parameter.in === 'header') contractHeaders.add(parameter.name.toLowerCase());
+    }
+  }
+  const headersOf = (req: Request) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const name of contractHeaders) {
+      const value = req.headers[name];
+      if (value !== undefined) headers[name] = value;
+    }
+    return headers;
+  };
+
   return (req, res, next) => {
     // openapi-backend decodes path parameters with decodeURIComponent, which throws on malformed
     // percent-encoding (found by the contract fuzzer: /api/tasks/%ff was a 500).
@@ -125,7 +142,7 @@ export function routeByContract(api: OpenAPIBackend): RequestHandler {
       method: req.method === 'HEAD' ? 'GET' : req.method,
       path: req.path,
       query: req.query as Record<string, string | string[]>,
-      headers: req.headers as Record<string, string | string[]>,
+      headers: headersOf(req),
       body: req.body as unknown,
     };
     api.handleRequest(request, req, res).catch(next);
