@@ -96,14 +96,17 @@ export async function residentMemory(pid: number): Promise<Array<{ pid: number; 
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on Linux
 
-/** CPU seconds (user + system) used so far by a process and its children, from /proc. */
+/**
+ * CPU seconds (user + system) used so far by a process and its children, from /proc: the live children's own
+ * time, plus what the process has collected from children that exited (PostgreSQL's backends come and go).
+ */
 export async function cpuSeconds(pid: number): Promise<number> {
-  const ticks = await Promise.all((await family(pid)).map(async (p) => {
-    // Fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
-    const fields = (await readFile(`/proc/${p}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  }));
-  return ticks.reduce((a, b) => a + b, 0) / CLOCK_TICKS_PER_SECOND;
+  // The fields after the command name (which may hold spaces), from field 3 on: utime, stime, cutime and
+  // cstime are fields 14 to 17.
+  const times = async (p: number) => (await readFile(`/proc/${p}/stat`, 'utf8')).split(') ')[1]!.split(' ').slice(11, 15).map(Number);
+  const [self, ...children] = await Promise.all((await family(pid)).map((p) => times(p).catch(() => [0, 0, 0, 0])));
+  const ticks = self!.reduce((a, b) => a + b, 0) + children.reduce((sum, [user = 0, system = 0]) => sum + user + system, 0);
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 export function percentile(sorted: number[], p: number): number {

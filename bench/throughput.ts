@@ -9,7 +9,8 @@
 // ab_* are replaced; anything else in it is left alone.
 import autocannon from 'autocannon';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -102,6 +103,8 @@ interface Run {
   rps: number;
   /** The server's CPU time (all its processes) per request, in microseconds. */
   cpuMicros: number;
+  /** PostgreSQL's CPU time (all its processes) per request, in microseconds, when it runs on this machine. */
+  postgresMicros: number | undefined;
   p50: number;
   p99: number;
   errors: number;
@@ -109,10 +112,11 @@ interface Run {
 }
 
 /** One autocannon run of a scenario; each connection is one user, picked on its first request. */
-async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded): Promise<Run> {
+async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded, postgres: number | undefined): Promise<Run> {
   let nextUser = 0;
   let n = 0;
   const cpuBefore = await cpuSeconds(server.pid);
+  const postgresBefore = postgres === undefined ? undefined : await cpuSeconds(postgres);
   const result = await autocannon({
     url: server.base,
     connections: CONNECTIONS,
@@ -135,7 +139,9 @@ async function drive(server: Server, scenario: Scenario, seconds: number, data: 
     }],
   });
   const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
+  const postgresCpu = postgres === undefined || postgresBefore === undefined ? undefined : (await cpuSeconds(postgres)) - postgresBefore;
   return {
+    postgresMicros: postgresCpu === undefined ? undefined : (postgresCpu * 1e6) / result.requests.total,
     rps: result.requests.total / seconds,
     cpuMicros: (cpu * 1e6) / result.requests.total,
     p50: result.latency.p50,
@@ -151,7 +157,7 @@ interface Level {
   memory: { api: Array<{ pid: number; mb: number }>; baseline: Array<{ pid: number; mb: number }> };
 }
 
-async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[]): Promise<Level> {
+async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[], postgres: number | undefined): Promise<Level> {
   const api = await startApi({
     DATABASE_URL: url,
     BETTER_AUTH_SECRET: SECRET,
@@ -168,12 +174,12 @@ async function measureLevel(url: string, workers: number, data: Seeded, scenario
     const level: Level = { workers, scenarios: [], memory: { api: [], baseline: [] } };
     for (const scenario of scenarios) {
       log(`${workers} worker(s), ${scenario.name}: warm-up`);
-      await drive(api, scenario, WARMUP, data);
-      await drive(baseline, scenario, WARMUP, data);
+      await drive(api, scenario, WARMUP, data, postgres);
+      await drive(baseline, scenario, WARMUP, data, postgres);
       const runs = { scenario: scenario.name, api: [] as Run[], baseline: [] as Run[] };
       for (let round = 1; round <= ROUNDS; round++) {
-        runs.api.push(await drive(api, scenario, SECONDS, data));
-        runs.baseline.push(await drive(baseline, scenario, SECONDS, data));
+        runs.api.push(await drive(api, scenario, SECONDS, data, postgres));
+        runs.baseline.push(await drive(baseline, scenario, SECONDS, data, postgres));
         log(`  round ${round}: API ${runs.api.at(-1)!.rps.toFixed(0)} req/s, baseline ${runs.baseline.at(-1)!.rps.toFixed(0)} req/s`);
       }
       level.scenarios.push(runs);
@@ -196,7 +202,7 @@ const median = (xs: number[]) => {
 
 function table(level: Level): string {
   const lines = [
-    '| scenario | API req/s | API p50 / p99 ms | API errors | API CPU µs/req | baseline req/s | baseline p50 / p99 ms | baseline errors | baseline CPU µs/req | API ÷ baseline req/s (min–max) |',
+    '| scenario | API req/s | API p50 / p99 ms | API errors | API CPU µs/req (PostgreSQL) | baseline req/s | baseline p50 / p99 ms | baseline errors | baseline CPU µs/req (PostgreSQL) | API ÷ baseline req/s (min–max) |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const { scenario, api, baseline } of level.scenarios) {
@@ -206,7 +212,7 @@ function table(level: Level): string {
         median(runs.map((r) => r.rps)).toFixed(0),
         `${median(runs.map((r) => r.p50)).toFixed(0)} / ${median(runs.map((r) => r.p99)).toFixed(0)}`,
         String(runs.reduce((s, r) => s + r.errors, 0)),
-        median(runs.map((r) => r.cpuMicros)).toFixed(0),
+        `${median(runs.map((r) => r.cpuMicros)).toFixed(0)}${runs[0]!.postgresMicros === undefined ? '' : ` (${median(runs.map((r) => r.postgresMicros!)).toFixed(0)})`}`,
       ];
     const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
     lines.push(`| ${scenario} | ${[...cell(api), ...cell(baseline)].join(' | ')} | ${pct(median(ratios))} (${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))}) |`);
@@ -239,9 +245,10 @@ async function main(): Promise<void> {
     const data = await seed(url);
     const db = createDb(url);
     const postgres = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
+    const postgresPid = await postmasterPid(db);
     await db.destroy();
     const levels: Level[] = [];
-    for (const workers of WORKER_COUNTS) levels.push(await measureLevel(url, workers, data, scenarios));
+    for (const workers of WORKER_COUNTS) levels.push(await measureLevel(url, workers, data, scenarios, postgresPid));
 
     const date = new Date().toISOString();
     const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${postgres}`;
@@ -264,6 +271,13 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+/** PostgreSQL's main process, when it runs on this machine and its data directory is readable. */
+async function postmasterPid(db: ReturnType<typeof createDb>): Promise<number | undefined> {
+  const { rows } = await db.raw<{ rows: Array<{ setting: string }> }>(`select setting from pg_settings where name = 'data_directory'`);
+  const pid = await readFile(`${rows[0]!.setting}/postmaster.pid`, 'utf8').then((text) => Number(text.split('\n')[0]), () => undefined);
+  return pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined;
 }
 
 function benchDatabaseLabel(url: string): string {
