@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +194,31 @@ describe('the server process', () => {
       for (const pid of workers()) if (alive(pid)) process.kill(pid, 'SIGKILL'); // orphans would hold the pipes open
       await server.stop('SIGKILL').catch(() => undefined);
     }
+  });
+
+  it('when WEB_CONCURRENCY is 2 and the database cannot be reached, then it exits 1 saying why, workers included', async () => {
+    const dir = await workDir();
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
+      cwd: dir,
+      env: { PATH, HOME: dir, PORT: '0', NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/none`, BETTER_AUTH_SECRET: 'x'.repeat(40) },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // 'close': once every process holding its output pipes is gone, workers included.
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    assert.equal(code, 1, output);
+    assert.match(output, /ECONNREFUSED/);
+    // The workers it had started were stopped first, not left to crash on a pipe to a dead primary.
+    assert.doesNotMatch(output, /EPIPE|listening/);
   });
 
   it('when DATABASE_URL is set, then it uses that server and starts nothing embedded', async () => {
