@@ -33,6 +33,8 @@ export async function benchDatabase(log: (message: string) => void): Promise<{ u
 export interface Server {
   base: string;
   pid: number;
+  /** From spawning the process to its first ready answer. */
+  readyAfterMs: number;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -41,14 +43,14 @@ const DIST = new URL('../dist/', import.meta.url);
 
 /**
  * The API in production mode (the compiled dist/src/main.js: run `npm run build` first) in its own process, on
- * a free port, once /api/health answers.
+ * a free port, once /api/ready answers (the database is up and migrated).
  */
 export async function startApi(env: Record<string, string>, nodeFlags: string[] = []): Promise<Server> {
   // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off unless the
   // caller turns it on: the benchmarks send thousands of requests a minute per user on purpose.
   return startServer(() => [...nodeFlags, fileURLToPath(new URL('src/main.js', DIST))], {
     NODE_ENV: 'production', WEB_CONCURRENCY: '1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env,
-  }, async (base) => (await fetch(`${base}/api/health`)).ok);
+  }, async (base) => (await fetch(`${base}/api/ready`)).ok);
 }
 
 /** The baseline server (bench/baseline.ts, compiled), once it answers. */
@@ -71,13 +73,15 @@ async function startServer(args: (port: number) => string[], env: Record<string,
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
+  const started = performance.now();
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode})`);
     if (await ready(base).catch(() => false)) break;
-    if (tries > 150) throw new Error(`${script} did not become ready in 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (performance.now() - started > 30_000) throw new Error(`${script} did not become ready in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { base, pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) };
+  const readyAfterMs = performance.now() - started;
+  return { base, pid: child.pid!, readyAfterMs, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 /** A process and its children (a cluster's workers), from /proc. */

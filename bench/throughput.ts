@@ -153,6 +153,7 @@ async function drive(server: Server, scenario: Scenario, seconds: number, data: 
 
 interface Level {
   workers: number;
+  readyAfterMs: { api: number; baseline: number };
   scenarios: Array<{ scenario: string; api: Run[]; baseline: Run[] }>;
   memory: { api: Array<{ pid: number; mb: number }>; baseline: Array<{ pid: number; mb: number }> };
 }
@@ -171,7 +172,7 @@ async function measureLevel(url: string, workers: number, data: Seeded, scenario
   ]);
   const baseline = await startBaseline({ databaseUrl: url, secret: SECRET, workers }, profiling('baseline'));
   try {
-    const level: Level = { workers, scenarios: [], memory: { api: [], baseline: [] } };
+    const level: Level = { workers, readyAfterMs: { api: api.readyAfterMs, baseline: baseline.readyAfterMs }, scenarios: [], memory: { api: [], baseline: [] } };
     for (const scenario of scenarios) {
       log(`${workers} worker(s), ${scenario.name}: warm-up`);
       await drive(api, scenario, WARMUP, data, postgres);
@@ -218,6 +219,7 @@ function table(level: Level): string {
     lines.push(`| ${scenario} | ${[...cell(api), ...cell(baseline)].join(' | ')} | ${pct(median(ratios))} (${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))}) |`);
   }
   const rss = (list: Array<{ mb: number }>) => list.map((p) => p.mb.toFixed(0)).join(', ');
+  lines.push('', `Start-up to ready (spawn to the first 200 on /api/ready, with DATABASE_URL): API ${(level.readyAfterMs.api / 1000).toFixed(2)} s; baseline ${(level.readyAfterMs.baseline / 1000).toFixed(2)} s.`);
   lines.push('', `Resident memory after the run, MB per process (${level.workers > 1 ? 'primary, then workers' : 'one process'}): API ${rss(level.memory.api)}; baseline ${rss(level.memory.baseline)}.`);
   return lines.join('\n');
 }
