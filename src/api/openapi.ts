@@ -80,7 +80,7 @@ function precompileRouter(router: OpenAPIRouter): void {
   }) as OpenAPIRouter['matchOperation'];
 }
 
-/** An OpenAPI path template as a RegExp: /tasks/{id} matches /tasks/ and any one segment. */
+/** An OpenAPI path template as a RegExp: /tasks/{id} matches /tasks/ followed by one path segment. */
 function templatePattern(template: string): RegExp {
   const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^${template.split(/\{[^}]+\}/).map(literal).join('[^/]+')}$`);
