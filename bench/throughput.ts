@@ -2,8 +2,10 @@
 // API against the baseline (bench/baseline.ts: bare node:http + pg doing the same work), both compiled, both
 // running at once on this machine, driven by autocannon. For each worker count (1, then every core) and each
 // scenario: a warm-up of each server, then rounds of API, baseline, API, baseline… Prints requests/s, p50,
-// p99, errors and the ratio API ÷ baseline (median over rounds, with its min–max), then each process's
-// resident memory after the run; writes the same report to bench/results/. A script, not a test.
+// p99, errors, the CPU time per request of the server and of PostgreSQL, and the ratio API ÷ baseline (median
+// over rounds, with its min–max), then each server's start-up to ready and each process's resident memory
+// after the run; writes the same report to bench/results/. `--profile` adds CPU profiles (see
+// bench/profile.ts). A script, not a test.
 //
 // Database: see bench/support.ts (BENCH_DATABASE_URL, or a fresh embedded PostgreSQL). Its users named
 // ab_* are replaced; anything else in it is left alone.
