@@ -1,11 +1,11 @@
 // What the benchmark scripts share: a database to run on, the API in its own process, percentiles.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDatabaseUrl } from '../src/config.js';
+import { freePort } from '../src/free-port.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 
 /**
@@ -115,14 +115,4 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

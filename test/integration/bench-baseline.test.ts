@@ -3,24 +3,16 @@
 // so that the comparison stays honest as either side changes.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../../src/config.js';
+import { freePort } from '../../src/free-port.js';
 import { newUser, signToken, startTestApp, TEST_SECRET, type TestApp } from '../helpers.js';
 
 const BASELINE = fileURLToPath(new URL('../../bench/baseline.ts', import.meta.url));
 
 let app: TestApp;
 let baseline: { url: string; process: ChildProcess };
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 before(async () => {
   app = await startTestApp();

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../../src/config.js';
 import { createDb } from '../../src/db/knex.js';
+import { freePort } from '../../src/free-port.js';
 import { newUserId, signToken } from '../helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -198,12 +198,7 @@ describe('the server process', () => {
 
   it('when WEB_CONCURRENCY is 2 and the database cannot be reached, then it exits 1 saying why, workers included', async () => {
     const dir = await workDir();
-    const closed = await new Promise<number>((resolve) => {
-      const probe = createNetServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort(); // nothing listens there
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
       cwd: dir,
       env: { PATH, HOME: dir, PORT: '0', NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/none`, BETTER_AUTH_SECRET: 'x'.repeat(40) },
