@@ -315,13 +315,16 @@ export function createTaskRepository(db: Knex) {
     /** Replaces the given fields in one statement; `completed` keeps `completed_at` in step. */
     async update(userId: string, id: number, fields: Partial<TaskFields>, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
       const columns = UPDATABLE.filter((column) => fields[column] !== undefined);
-      const sets = columns.map((column, i) => `${column} = $${i + 3}`);
-      if (fields.completed !== undefined) {
-        sets.push(`completed_at = case when $${columns.indexOf('completed') + 3}::boolean then coalesce(completed_at, now()) end`);
-      }
+      // The SET list is built once per shape, with the statement: only its values vary between requests.
+      const text = (versions: number | undefined) => {
+        const sets = columns.map((column, i) => `${column} = $${i + 3}`);
+        if (columns.includes('completed')) {
+          sets.push(`completed_at = case when $${columns.indexOf('completed') + 3}::boolean then coalesce(completed_at, now()) end`);
+        }
+        return `update tasks set ${[...sets, WRITTEN].join(', ')} ${ownTask(versions)} ${RETURNING}`;
+      };
       return conditionally(userId, id, ifMatch, (versions) =>
-        statement(`tasks.update(${columns.join(',')})${versions ? '.if-match' : ''}`, () =>
-          `update tasks set ${[...sets, WRITTEN].join(', ')} ${ownTask(versions)} ${RETURNING}`),
+        statement(`tasks.update(${columns.join(',')})${versions ? '.if-match' : ''}`, () => text(versions)),
       columns.map((column) => fields[column]));
     },
 
