@@ -11,7 +11,7 @@ import { loadSpec, type Spec } from './api/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createTaskRepository } from './db/tasks.js';
-import { jsonBody } from './http/body.js';
+import { oversizedBody } from './http/body.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
 import { createTelemetry } from './http/telemetry.js';
@@ -43,6 +43,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(telemetry.middleware);
+  app.use((req, _res, next) => next(oversizedBody(req))); // before anything else: such a body is never read
   // Security headers; the API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(
@@ -59,7 +60,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     next();
   });
   app.use(DOCS_ASSETS_PATH, docsAssets());
-  app.use(jsonBody());
   app.use(routeByContract(api));
   app.use(errorFunnel(deps.logger));
   return app;

@@ -5,7 +5,6 @@
 // workers load them: start-up to ready stays under a second either way.
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -60,8 +59,8 @@ async function serve(config: Config, logger: Logger, modules: Awaited<ReturnType
   }
   const rateLimiter = await createRateLimiter(config.rateLimit, logFor(logger));
   const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter });
-  const server = await listen(app, config.port);
-  const { port } = server.address() as AddressInfo;
+  const http = await listen(app, config.port);
+  const { server, port } = http;
   logger.info({ port }, `Tasks API listening on http://localhost:${port} (docs at /docs)`);
   onStopSignal(logger, (exit) => {
     drain(server, () => Promise.all([database.close(), rateLimiter?.close()]), logger, exit);

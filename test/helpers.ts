@@ -1,6 +1,5 @@
 // Shared test plumbing: an app on a real PostgreSQL over real HTTP (port 0), tokens, and fresh users.
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
@@ -9,7 +8,7 @@ import { createTokenVerifier } from '../src/auth/tokens.js';
 import { testDatabaseUrl, type AuthConfig, type Config } from '../src/config.js';
 import { createDb } from '../src/db/knex.js';
 import { createRateLimiter } from '../src/http/rate-limit.js';
-import { listen } from '../src/http/server.js';
+import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from '../src/http/server.js';
 
 export const TEST_SECRET = randomBytes(32).toString('base64url');
 
@@ -30,6 +29,7 @@ export interface RequestOptions {
 
 export interface TestApp {
   baseUrl: string;
+  port: number;
   db: Knex;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
@@ -58,7 +58,13 @@ export async function newUser(): Promise<{ id: string; token: string }> {
 }
 
 export async function startTestApp(
-  options: { databaseUrl?: string; auth?: Partial<AuthConfig>; rateLimit?: Partial<Config['rateLimit']>; logger?: Logger } = {},
+  options: {
+    databaseUrl?: string;
+    auth?: Partial<AuthConfig>;
+    rateLimit?: Partial<Config['rateLimit']>;
+    logger?: Logger;
+    timeouts?: ServerTimeouts;
+  } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
@@ -73,11 +79,12 @@ export async function startTestApp(
     logger: options.logger ?? pino({ level: 'silent' }),
     verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),
   });
-  const server = await listen(app, 0, '127.0.0.1');
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = await listen(app, 0, '127.0.0.1', options.timeouts ?? SERVER_TIMEOUTS);
+  const baseUrl = `http://127.0.0.1:${http.port}`;
 
   return {
     baseUrl,
+    port: http.port,
     db,
     async request(method, path, { token, body, headers = {} } = {}) {
       const sendsJson = body !== undefined && typeof body !== 'string';
@@ -95,8 +102,8 @@ export async function startTestApp(
       return { status: response.status, headers: response.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      http.server.closeAllConnections();
+      await new Promise((resolve) => http.server.close(resolve));
       await db.destroy();
       await rateLimiter?.close();
     },

@@ -5,13 +5,29 @@
 import type { Request, Response } from 'express';
 import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';
-import { deferredBodyProblem, findIllFormedStrings } from '../http/body.js';
-import { Problem, type FieldError } from '../http/problem.js';
+import { findIllFormedStrings, hasBody, readJsonBody } from '../http/body.js';
+import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { requestFacts } from '../http/telemetry.js';
 import { toFieldErrors } from './validation-errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** What openapi-backend is given of a request; the body is filled in once the request may have it read. */
+export interface ContractRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+}
+
+/** The express request and response, and the contract's view of the request: every hook and handler gets it. */
+export interface Exchange {
+  req: Request;
+  res: Response;
+  request: ContractRequest;
+}
 
 /** The methods a path takes (RFC 9110 Allow): what the contract routes, plus HEAD wherever GET is, and OPTIONS. */
 export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
@@ -23,7 +39,7 @@ export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
 export function createHooks(limiter: RateLimiter | undefined) {
   return {
     /** Tells telemetry which operation this is, for logs and metrics. */
-    postRoutingHandler(c: Context, _req: Request, res: Response): void {
+    postRoutingHandler(c: Context, { res }: Exchange): void {
       if (!c.operation) return;
       const facts = requestFacts(res);
       facts.operationId = c.operation.operationId;
@@ -41,15 +57,15 @@ export function createHooks(limiter: RateLimiter | undefined) {
       });
     },
 
-    async unauthorizedHandler(c: Context, req: Request, res: Response): Promise<never> {
+    async unauthorizedHandler(c: Context, { req, res }: Exchange): Promise<never> {
       await limiter?.check(req, res, 'anonymous');
       const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
       if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
       throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
     },
 
-    /** Runs after authentication and before schema validation. */
-    async postSecurityHandler(c: Context, req: Request, res: Response): Promise<void> {
+    /** Runs after authentication and before schema validation: the body is read here, if at all. */
+    async postSecurityHandler(c: Context, { req, res, request }: Exchange): Promise<void> {
       const secured = (c.operation.security ?? []).length > 0;
       if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
       const principal = c.security?.bearerAuth as Principal | undefined;
@@ -58,13 +74,12 @@ export function createHooks(limiter: RateLimiter | undefined) {
       if (secured && pathUser !== undefined && pathUser !== principal!.id) {
         throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
       }
-      const bodyProblem = deferredBodyProblem(res);
-      if (bodyProblem) throw bodyProblem;
+      if (c.operation.requestBody && hasBody(req)) request.body = await readJsonBody(req, res);
       const illFormed = [
         ...nonDecimalIntegers(c),
-        ...findIllFormedStrings(c.request.params, 'path'),
-        ...findIllFormedStrings(c.request.query, 'query'),
-        ...findIllFormedStrings(c.request.requestBody, 'body'),
+        ...findIllFormedStrings(c.request.params, 'path', MAX_FIELD_ERRORS),
+        ...findIllFormedStrings(c.request.query, 'query', MAX_FIELD_ERRORS),
+        ...findIllFormedStrings(request.body, 'body', MAX_FIELD_ERRORS),
       ];
       if (illFormed.length > 0) throw invalid(illFormed);
     },

@@ -8,7 +8,7 @@ import { bearerAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
 import { Problem, problems } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { allowedMethods, createHooks } from './hooks.js';
+import { allowedMethods, createHooks, type ContractRequest, type Exchange } from './hooks.js';
 import type { Spec } from './spec.js';
 import type { AnyReply, HandlerContext, HandlerTable, OperationId } from './types.js';
 
@@ -138,14 +138,15 @@ export function routeByContract(api: OpenAPIBackend): RequestHandler {
       res.status(204).end();
       return;
     }
-    const request = {
+    const request: ContractRequest = {
       method: req.method === 'HEAD' ? 'GET' : req.method,
       path: req.path,
       query: req.query as Record<string, string | string[]>,
       headers: headersOf(req),
-      body: req.body as unknown,
+      body: undefined, // read by the postSecurityHandler hook, once the request may have it read
     };
-    api.handleRequest(request, req, res).catch(next);
+    const exchange: Exchange = { req, res, request };
+    api.handleRequest(request, exchange).catch(next);
   };
 }
 
@@ -161,7 +162,7 @@ function isDecodable(path: string): boolean {
 type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
 
 function adapt(handler: AnyHandler) {
-  return async (c: Context, req: Request, res: Response): Promise<void> => {
+  return async (c: Context, { req, res }: Exchange): Promise<void> => {
     // openapi-backend re-parses path params from the URL (as strings) after validating; the coerced, typed
     // values are kept on the validation result.
     const params: unknown = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;

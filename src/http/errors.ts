@@ -11,14 +11,11 @@ import { requestFacts } from './telemetry.js';
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (isDatabaseUnavailable(error)) return problems.unavailable();
-  const type = (error as { type?: unknown } | null)?.type;
-  // body-parser's errors; JSON parsing itself happens in body.ts, after authentication.
-  if (type === 'entity.too.large') {
-    const limit = (error as { limit?: number }).limit;
-    return new Problem(413, `The body is larger than ${limit ?? 'the limit of'} bytes.`);
+  // express's own client errors (http-errors, e.g. a malformed path to the docs assets) say they may be shown.
+  const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500 && typeof message === 'string') {
+    return new Problem(status, message);
   }
-  if (type === 'encoding.unsupported') return new Problem(415, 'The body has a Content-Encoding this API does not accept.');
-  if (type === 'request.aborted') return new Problem(400, 'The request was aborted while its body was being read.');
   return problems.internal();
 }
 

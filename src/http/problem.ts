@@ -17,6 +17,16 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
+/** A problem body stays small whatever the request: this many field errors at most, each of bounded length. */
+export const MAX_FIELD_ERRORS = 20;
+const MAX_FIELD_LENGTH = 200;
+const MAX_TEXT_LENGTH = 500;
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${Array.from(text).slice(0, max - 1).join('')}…`; // by code point: never half a surrogate pair
+}
+
 export class Problem extends Error {
   constructor(
     readonly status: number,
@@ -32,9 +42,15 @@ export class Problem extends Error {
       type: 'about:blank',
       title: STATUS_CODES[this.status] ?? 'Error',
       status: this.status,
-      detail: this.detail,
+      detail: clip(this.detail, MAX_TEXT_LENGTH),
       ...(instance === undefined ? {} : { instance }),
-      ...(this.options.errors ? { errors: this.options.errors } : {}),
+      ...(this.options.errors
+        ? {
+            errors: this.options.errors
+              .slice(0, MAX_FIELD_ERRORS)
+              .map((e) => ({ in: e.in, field: clip(e.field, MAX_FIELD_LENGTH), message: clip(e.message, MAX_TEXT_LENGTH) })),
+          }
+        : {}),
     };
   }
 }

@@ -1,20 +1,75 @@
-// Starts the HTTP server for an app: every error, even one Node's parser raises, is a problem.
-import { createServer, type RequestListener, type Server } from 'node:http';
+// The HTTP server for an app: every error, even one Node's parser raises, is a problem; a connection is kept
+// alive only when it can safely carry another request; and closing drains instead of cutting requests off.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import onHeaders from 'on-headers';
+import { unreadBodyCouldBeLarge } from './body.js';
 import { answerClientErrors } from './errors.js';
 
-// A client gets 10 s to send its headers and 30 s for the whole request (Node allows 60 s and 300 s), so
-// slow senders cannot hold connections open; Node's parser answers them 408, as a problem.
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+export interface ServerTimeouts {
+  /** Time to send the request headers. */
+  headersMs: number;
+  /** Time to send the whole request, body included. */
+  requestMs: number;
+}
 
-export function listen(app: RequestListener, port: number, host?: string): Promise<Server> {
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
+// Node allows 60 s and 300 s, so slow senders could hold connections open; its parser answers them 408 (as a
+// problem). Node checks these deadlines periodically, so the check runs every second rather than every 30.
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000 };
+
+export interface HttpServer {
+  readonly server: Server;
+  readonly port: number;
+  /**
+   * Stops accepting connections; requests already received are answered, with `Connection: close`, and
+   * idle connections are closed. Resolves once every connection is gone.
+   */
+  close(): Promise<void>;
+}
+
+export function listen(app: RequestListener, port: number, host?: string, timeouts = SERVER_TIMEOUTS): Promise<HttpServer> {
+  let draining = false;
+  const answering = new Set<ServerResponse>();
+  const closeIdleWhenDone = (res: ServerResponse) => res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    answering.add(res);
+    res.once('close', () => answering.delete(res));
+    onHeaders(res, () => {
+      // The connection is not reused when the rest of a body that was not read (the request was refused, or
+      // the body cut off) could be large, or while draining.
+      if (draining || unreadBodyCouldBeLarge(req)) res.setHeader('Connection', 'close');
+    });
+    if (draining) closeIdleWhenDone(res);
+    app(req, res);
+  };
+  const server = createServer(
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: 1000 },
+    handle,
+  );
+  // Without this listener Node answers `Expect: 100-continue` itself, inviting a body before the request has
+  // been checked; the body reader sends 100 Continue when it is about to read.
+  server.on('checkContinue', handle);
   answerClientErrors(server);
+
+  const closed = new Promise<void>((resolve) => server.once('close', resolve));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({
+        server,
+        port: (server.address() as AddressInfo).port,
+        close() {
+          if (!draining) {
+            draining = true;
+            server.close();
+            server.closeIdleConnections();
+            // A response whose headers went out before draining began leaves its connection idle once done.
+            for (const res of answering) if (res.headersSent) closeIdleWhenDone(res);
+          }
+          return closed;
+        },
+      });
     });
   });
 }
