@@ -21,7 +21,7 @@ const SECRET = randomBytes(32).toString('base64url');
 const log = (message: string) => console.log(`[bench] ${message}`);
 
 async function seed(url: string): Promise<void> {
-  const db = createDb(url);
+  const db = createDb(url, { bounds: false });
   try {
     await migrateLatest(db);
     const seeded = await db('tasks').where({ user_id: `bench_${SIZES.at(-1)}` }).count<Array<{ n: string }>>({ n: '*' });

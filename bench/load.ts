@@ -107,7 +107,7 @@ async function verify(base: string, owner: { userId: string; token: string; mode
 async function main(): Promise<number> {
   const { url, cleanup } = await benchDatabase(log);
   try {
-    const db = createDb(url);
+    const db = createDb(url, { bounds: false });
     await migrateLatest(db);
     await db.destroy();
     const api = await startApi({ DATABASE_URL: url, BETTER_AUTH_SECRET: SECRET });

@@ -55,7 +55,7 @@ interface Seeded {
 }
 
 async function seed(url: string): Promise<Seeded> {
-  const db = createDb(url);
+  const db = createDb(url, { bounds: false });
   try {
     await migrateLatest(db);
     await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
   try {
     log(`seeding ${USERS} users with ${TASKS_PER_USER} tasks each`);
     const data = await seed(url);
-    const db = createDb(url);
+    const db = createDb(url, { bounds: false });
     const postgres = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
     const postgresPid = await postmasterPid(db);
     await db.destroy();

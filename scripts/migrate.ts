@@ -19,7 +19,8 @@ if (!action) {
 
 const { config } = loadConfig();
 const logger = pino({ level: config.logLevel });
-const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m), warn: (m) => logger.warn(m) });
+const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) };
+const database = await openDatabase(config, log, { bounds: false }); // a migration may take longer than a request
 try {
   console.log(JSON.stringify(await action(database.db), null, 2));
 } finally {

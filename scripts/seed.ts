@@ -5,7 +5,6 @@ import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
-import { migrateLatest } from '../src/db/migrate.js';
 import { createTaskRepository, type TaskFields } from '../src/db/tasks.js';
 
 const DEMO = { id: 'demo_user', email: 'demo@example.com', name: 'Demo User' };
@@ -31,7 +30,7 @@ const { config } = loadConfig();
 const logger = pino({ level: config.logLevel });
 const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m), warn: (m) => logger.warn(m) });
 try {
-  await migrateLatest(database.db);
+  await database.migrate();
   const repository = createTaskRepository(database.db);
   const existing = await repository.list(DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
   if (existing.tasks.length > 0) {

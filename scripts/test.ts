@@ -38,7 +38,7 @@ if (url) {
 
 let code = 1;
 try {
-  const db = createDb(url);
+  const db = createDb(url, { bounds: false });
   await migrateLatest(db);
   await db.destroy();
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {

@@ -10,10 +10,12 @@ import { createOpenApi, routeByContract } from './api/openapi.js';
 import { loadSpec, type Spec } from './api/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { watchDatabaseHealth } from './db/health.js';
 import { createTaskRepository } from './db/tasks.js';
 import { oversizedBody } from './http/body.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
+import { InFlight } from './http/in-flight.js';
 import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
 
@@ -25,6 +27,8 @@ export interface AppDeps {
   /** Absent when rate limiting is switched off. */
   rateLimiter?: RateLimiter;
   spec?: Spec;
+  /** Tracks the operations being handled, so that shutdown can wait for them; one is made if absent. */
+  inFlight?: InFlight;
 }
 
 export async function createApp(deps: AppDeps): Promise<Express> {
@@ -60,7 +64,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     next();
   });
   app.use(DOCS_ASSETS_PATH, docsAssets());
-  app.use(routeByContract(api));
-  app.use(errorFunnel(deps.logger));
+  app.use(routeByContract(api, deps.inFlight ?? new InFlight()));
+  app.use(errorFunnel(deps.logger, watchDatabaseHealth(deps.db, deps.logger)));
   return app;
 }

@@ -8,7 +8,6 @@ import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
-import { migrateLatest } from './db/migrate.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -54,7 +53,7 @@ async function serve(config: Config, logger: Logger, modules: Awaited<ReturnType
   const [{ createApp }, { createTokenVerifier }, { createRateLimiter }, { listen }] = modules;
   const database = await openDatabase(config, logFor(logger));
   if (cluster.isPrimary) {
-    const applied = await migrateLatest(database.db);
+    const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
   const rateLimiter = await createRateLimiter(config.rateLimit, logFor(logger));
@@ -72,7 +71,7 @@ async function primary(config: Config, logger: Logger): Promise<void> {
   // answered when it is ready (at once, for workers that come later).
   const ready = (async (): Promise<{ database: Database; answer: DatabaseReady }> => {
     const database = await openDatabase(config, logFor(logger));
-    const applied = await migrateLatest(database.db);
+    const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     // Workers use this database (the embedded one's URL too) and never start their own.
     return { database, answer: { databaseUrl: database.url } };

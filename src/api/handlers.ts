@@ -121,8 +121,8 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
     toggleUserTaskCompletion: toggle,
     getHealth: () => ({ status: 200, body: { status: 'ok' } }),
     getReadiness: async () => {
-      await pingDatabase(deps.db).catch(() => {
-        throw problems.unavailable();
+      await pingDatabase(deps.db).catch((error: unknown) => {
+        throw problems.unavailable(undefined, error);
       });
       return { status: 200, body: { status: 'ok' } };
     },

@@ -8,7 +8,6 @@ import type { Principal } from '../auth/tokens.js';
 import { findIllFormedStrings, hasBody, readJsonBody } from '../http/body.js';
 import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { requestFacts } from '../http/telemetry.js';
 import { toFieldErrors } from './validation-errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -41,9 +40,9 @@ export function createHooks(limiter: RateLimiter | undefined) {
     /** Tells telemetry which operation this is, for logs and metrics. */
     postRoutingHandler(c: Context, { res }: Exchange): void {
       if (!c.operation) return;
-      const facts = requestFacts(res);
-      facts.operationId = c.operation.operationId;
-      facts.route = c.operation.path;
+      const { context } = res.locals;
+      context.operationId = c.operation.operationId;
+      context.route = c.operation.path;
     },
 
     notFound(c: Context): never {

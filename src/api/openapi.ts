@@ -6,6 +6,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { OpenAPIBackend, type Context, type Document, type OpenAPIRouter } from 'openapi-backend';
 import { bearerAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
+import type { InFlight } from '../http/in-flight.js';
 import { Problem, problems } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { allowedMethods, createHooks, type ContractRequest, type Exchange } from './hooks.js';
@@ -103,7 +104,7 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
  * GET (Node sends the headers and drops the body), and everything else goes through routing, security and
  * validation to the operation handlers.
  */
-export function routeByContract(api: OpenAPIBackend): RequestHandler {
+export function routeByContract(api: OpenAPIBackend, inFlight: InFlight): RequestHandler {
   // openapi-backend copies and lower-cases the request's headers four times per request; it is given only
   // those the contract can use: the declared header parameters, the token, and the body's type.
   const contractHeaders = new Set(['authorization', 'content-type']);
@@ -146,7 +147,9 @@ export function routeByContract(api: OpenAPIBackend): RequestHandler {
       body: undefined, // read by the postSecurityHandler hook, once the request may have it read
     };
     const exchange: Exchange = { req, res, request };
-    api.handleRequest(request, exchange).catch(next);
+    const handled = api.handleRequest(request, exchange).catch(next);
+    res.locals.context.handled = handled;
+    inFlight.track(handled);
   };
 }
 
@@ -175,6 +178,7 @@ function adapt(handler: AnyHandler) {
       rawQuery: req.originalUrl.split('?')[1] ?? '',
       principal: c.security?.bearerAuth as never,
     });
+    res.locals.context.outcome = reply.status;
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();

@@ -1,8 +1,12 @@
-// Which database errors mean "PostgreSQL cannot be reached right now" (a 503), as opposed to a bug (a 500).
+// Which database errors mean "PostgreSQL cannot be reached or does not answer in time" (a 503), as opposed
+// to a bug (a 500); and what of an error may be logged: never its message or detail, which can quote a row.
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention), plus too_many_connections.
-const SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'DATABASE_STALLED']);
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too_many_connections, and
+// query_canceled (statement_timeout: the server is too slow to answer in time).
+const SQLSTATE = /^(08...|57P0[1-4]|53300|57014)$/;
+// pg's own words for a connection that timed out while opening or went away under a query.
+const CONNECTION_LOST = /^(timeout expired|Connection terminated)/;
 
 /** Any error PostgreSQL reported (it carries a five-character SQLSTATE). */
 export function isDatabaseError(error: unknown): boolean {
@@ -12,8 +16,33 @@ export function isDatabaseError(error: unknown): boolean {
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  const { name, code, message, cause } = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
   if (name === 'KnexTimeoutError') return true;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATE.test(code))) return true;
-  return typeof message === 'string' && /^Connection terminated/.test(message);
+  if (typeof message === 'string' && CONNECTION_LOST.test(message)) return true;
+  return cause !== undefined && cause !== error && isDatabaseUnavailable(cause);
+}
+
+/** A short, loggable account of a database failure: what kind, never what the rows held. */
+export function describeDatabaseFailure(error: unknown): string {
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (name === 'KnexTimeoutError') return 'no connection within the acquire timeout';
+  if (code === 'DATABASE_STALLED') return 'the server stopped answering';
+  if (code === '57014') return 'a statement ran past statement_timeout';
+  if (typeof message === 'string' && CONNECTION_LOST.test(message)) return message;
+  return typeof code === 'string' ? code : 'unavailable';
+}
+
+/**
+ * The fields of an error that are safe in a log line. PostgreSQL's message and detail can quote the row
+ * ("Failing row contains (…task text…)") or the input, so a database error is logged by its code and the
+ * names of what it concerns; any other error by its name, message and stack (this service's own).
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (isDatabaseError(error)) {
+    const { code, severity, table, column, constraint, routine } = error as Record<string, unknown>;
+    return { type: 'DatabaseError', code, severity, table, column, constraint, routine };
+  }
+  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
+  return { type: typeof error };
 }

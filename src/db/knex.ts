@@ -1,29 +1,54 @@
-// The knex instance over pg. Bounded waits everywhere: a database that is down answers in seconds, not minutes.
+// The knex instances over pg. The one that serves requests is bounded everywhere, so that a database that is
+// down or stalled costs a request seconds, never minutes: a connection is opened within `connectMs` and
+// acquired within `acquireMs`, the server cancels a statement that runs past `statementMs`, and a
+// connection whose server stops answering is dropped after `stallMs`. Migrations and scripts get an
+// unbounded instance of their own: building an index may take longer than any request should.
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import { stallGuardedStream } from './stall-guard.js';
 
 // int8 arrives as a string by default. Task ids are capped below 2^53 by the schema, so a number is exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface DatabaseBounds {
+  /** To open a connection; less than acquireMs, so that a failed attempt is reported as such. */
+  connectMs: number;
+  acquireMs: number;
+  statementMs: number;
+  stallMs: number;
+}
+
+/** A request that needs the database is answered within about acquireMs + stallMs (a 503 when it is not). */
+export const DATABASE_BOUNDS: DatabaseBounds = { connectMs: 1500, acquireMs: 2000, statementMs: 2500, stallMs: 3000 };
 
 interface DbLog {
   warn(message: string): void;
 }
 
+export interface DbOptions {
+  poolMax?: number;
+  log?: DbLog;
+  /** The request bounds; `false` for migrations and scripts. */
+  bounds?: DatabaseBounds | false;
+}
+
 /** `log` receives knex's own warnings (e.g. failed connection attempts), which it would print to stdout. */
-export function createDb(databaseUrl: string, options: { poolMax?: number; log?: DbLog } = {}): Knex {
+export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
   const log = options.log ?? { warn: () => {} };
   const forward = (message: unknown) => log.warn(String(message));
+  const bounds = options.bounds ?? DATABASE_BOUNDS;
   return knex({
     log: { warn: forward, error: forward, deprecate: forward, debug: () => {} },
     client: 'pg',
     connection: {
       connectionString: databaseUrl,
       application_name: 'tasks-api',
-      connectionTimeoutMillis: 3000,
-      statement_timeout: 10_000,
+      ...(bounds
+        ? { connectionTimeoutMillis: bounds.connectMs, statement_timeout: bounds.statementMs, stream: stallGuardedStream(bounds.stallMs) }
+        : {}),
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    acquireConnectionTimeout: 5000,
+    acquireConnectionTimeout: bounds ? bounds.acquireMs : 60_000,
   });
 }
 

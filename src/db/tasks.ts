@@ -138,33 +138,23 @@ function toVersioned(row: TaskRow): Versioned {
 }
 
 /**
- * A statement run as a named prepared statement: PostgreSQL parses and plans it once per connection, and the
- * request skips knex's query builder. The hot operations (get, create, update, toggle, delete) use these;
- * listing, with its many optional filters, is built with knex.
+ * A statement run as a named prepared statement: PostgreSQL parses and plans it once per connection. The hot
+ * operations (get, create, update, toggle, delete) use these; listing, with its many optional filters, is
+ * built with knex's query builder.
  */
 interface Statement {
   name: string;
   text: string;
 }
 
-/** Runs a statement on a connection from knex's pool (or a transaction's), with knex's timeouts and errors. */
+/**
+ * Runs a statement through knex (its pool, timeouts, events and transactions). knex has no notion of a
+ * prepared statement; its documented `.options()` mixes pg's own query options into the query, and pg
+ * prepares a query that has a `name`. The text keeps PostgreSQL's $n parameters, so `values` go there too.
+ */
 async function execute<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: unknown[]): Promise<Row[]> {
-  const pool = db.client as ConnectionPool;
-  const connection = await pool.acquireConnection();
-  try {
-    return (await connection.query({ name, text, values })).rows as Row[];
-  } finally {
-    await pool.releaseConnection(connection);
-  }
-}
-
-/** What `execute` uses of knex's client (which knex types as any): its pool, and pg's connections. */
-interface ConnectionPool {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
-}
-interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  const result = await db.raw<{ rows: Row[] }>(text).options({ name, values });
+  return result.rows;
 }
 
 const RETURNING = `returning ${COLUMNS.join(', ')}`;

@@ -3,9 +3,9 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseError, isDatabaseUnavailable } from '../db/errors.js';
+import { describeDatabaseFailure, isDatabaseError, isDatabaseUnavailable, loggableError } from '../db/errors.js';
+import type { DatabaseHealth } from '../db/health.js';
 import { Problem, problems } from './problem.js';
-import { requestFacts } from './telemetry.js';
 
 /** Turns anything thrown into the Problem a client should see; unknown errors become a bare 500. */
 export function toProblem(error: unknown): Problem {
@@ -19,22 +19,29 @@ export function toProblem(error: unknown): Problem {
   return problems.internal();
 }
 
-export function errorFunnel(logger: Logger): ErrorRequestHandler {
+export function errorFunnel(logger: Logger, health: DatabaseHealth): ErrorRequestHandler {
   return (error, req, res, next) => {
     const problem = toProblem(error);
-    const facts = requestFacts(res);
-    if (isDatabaseUnavailable(error)) facts.databaseFailure = 'unavailable';
-    else if (isDatabaseError(error)) facts.databaseFailure = 'query';
-    if (problem.status >= 500) {
-      logger.error({ err: error, reqId: facts.requestId, method: req.method, route: facts.route ?? null }, 'request failed');
+    const context = res.locals.context;
+    if (isDatabaseUnavailable(error)) {
+      const reason = describeDatabaseFailure(error instanceof Problem ? error.cause : error);
+      context.databaseFailure = { kind: 'unavailable', reason };
+      health.unavailable(reason);
+    } else if (isDatabaseError(error)) {
+      context.databaseFailure = { kind: 'query', reason: String((error as { code: string }).code) };
     }
+    // Only a bug is logged with its stack; the request's own log line says what any other failure was.
+    if (problem.status === 500) {
+      logger.error({ err: loggableError(error), reqId: context.requestId, method: req.method, route: context.route ?? null }, 'request failed');
+    }
+    context.outcome = problem.status;
     if (res.headersSent) {
       next(error);
       return;
     }
     res.status(problem.status);
     for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
-    const body = { ...problem.body(req.originalUrl.split('?')[0] ?? '/'), ...(facts.requestId ? { request_id: facts.requestId } : {}) };
+    const body = { ...problem.body(req.originalUrl.split('?')[0] ?? '/'), request_id: context.requestId };
     res.type('application/problem+json').send(JSON.stringify(body));
   };
 }

@@ -31,9 +31,9 @@ export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(detail);
+    super(detail, { cause: options.cause });
     this.name = 'Problem';
   }
 
@@ -58,6 +58,7 @@ export class Problem extends Error {
 export const problems = {
   notFound: (what: string) => new Problem(404, `${what} was not found.`),
   internal: () => new Problem(500, 'Something went wrong on our side. It has been logged.'),
-  unavailable: (detail = 'The database is unavailable; try again shortly.') =>
-    new Problem(503, detail, { headers: { 'Retry-After': '5' } }),
+  /** `cause`: what failed, for the log; never shown to the client. */
+  unavailable: (detail = 'The database is unavailable; try again shortly.', cause?: unknown) =>
+    new Problem(503, detail, { headers: { 'Retry-After': '5' }, cause }),
 };

@@ -30,7 +30,7 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: `${perMinute}-per-minute`,
-    keyGenerator: (_req, res) => res.locals.rateLimitKey as string,
+    keyGenerator: (_req, res) => res.locals.context.rateLimitKey!,
     handler: (_req, res, next) => {
       next(new Problem(429, `Too many requests: at most ${perMinute} a minute. Retry after ${String(res.getHeader('Retry-After'))} s.`));
     },
@@ -42,7 +42,7 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
 
   return {
     check(req, res, caller) {
-      res.locals.rateLimitKey = caller === 'anonymous' ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `user:${caller.userId}`;
+      res.locals.context.rateLimitKey = caller === 'anonymous' ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `user:${caller.userId}`;
       return new Promise((resolve, reject) => {
         // express-rate-limit calls next() to let a request through, or next(problem) from the handler above.
         const next = (error?: unknown) => (error instanceof Error ? reject(error) : resolve());

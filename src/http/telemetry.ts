@@ -2,26 +2,13 @@
 // A log line has the request id, method, route template, operationId, status and latency: never headers
 // (tokens), query strings (search text) or bodies (task contents).
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestContext } from './context.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // an incoming id is echoed and logged only if it cannot forge a log line
-
-/** What the rest of the request pipeline tells telemetry, through res.locals. */
-export interface RequestFacts {
-  requestId: string;
-  /** Set once the contract has matched the request. */
-  operationId?: string;
-  route?: string;
-  /** Set by the error funnel when the database failed the request. */
-  databaseFailure?: 'unavailable' | 'query';
-}
-
-export function requestFacts(res: Response): RequestFacts {
-  return res.locals as RequestFacts;
-}
 
 interface Pool {
   numUsed(): number;
@@ -48,7 +35,7 @@ export function createTelemetry(logger: Logger, db: Knex): Telemetry {
   });
   const databaseErrors = new Counter({
     name: 'db_errors_total',
-    help: 'Requests failed by the database: unavailable (answered 503) or a failed query (500)',
+    help: 'Requests failed by the database: unavailable or too slow (answered 503), or a failed query (500)',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
@@ -68,26 +55,37 @@ export function createTelemetry(logger: Logger, db: Knex): Telemetry {
   const middleware: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
-    const facts = requestFacts(res);
-    facts.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', facts.requestId);
-    res.once('finish', () => {
+    const context: RequestContext = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID() };
+    res.locals.context = context;
+    res.setHeader('X-Request-Id', context.requestId);
+    const record = (status: number, clientLeft: boolean) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { operation: facts.operationId ?? 'none', method: req.method, status: String(res.statusCode) };
+      const labels = { operation: context.operationId ?? 'none', method: req.method, status: String(status) };
       requests.inc(labels);
       duration.observe(labels, seconds);
-      if (facts.databaseFailure) databaseErrors.inc({ kind: facts.databaseFailure });
-      logger[res.statusCode >= 500 ? 'error' : 'info'](
-        {
-          reqId: facts.requestId,
-          method: req.method,
-          route: facts.route ?? null,
-          operation: facts.operationId ?? null,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1e5) / 100,
-        },
-        'request',
-      );
+      const failure = context.databaseFailure;
+      if (failure) databaseErrors.inc({ kind: failure.kind });
+      const line = {
+        reqId: context.requestId,
+        method: req.method,
+        route: context.route ?? null,
+        operation: context.operationId ?? null,
+        status,
+        ms: Math.round(seconds * 1e5) / 100,
+        ...(clientLeft ? { clientLeft: true } : {}),
+        ...(failure ? { database: failure.reason } : {}),
+      };
+      // A 503 is an expected fault (a database outage's start and end are logged once, by its health watch);
+      // a client that left is worth a look; any other 5xx is a bug, whose error the funnel has logged.
+      if (status >= 500 && status !== 503) logger.error(line, 'request');
+      else if (status === 503 || clientLeft) logger.warn(line, clientLeft ? 'request: the client left before the answer' : 'request');
+      else logger.info(line, 'request');
+    };
+    res.once('close', () => {
+      if (res.writableFinished) record(res.statusCode, false);
+      // The client closed the connection first: logged once the handler is done, with what it settled on
+      // (a create may still commit after its client gave up).
+      else void Promise.resolve(context.handled).finally(() => record(context.outcome ?? 499, true));
     });
     next();
   };

@@ -90,7 +90,7 @@ describe('tokens from a real Better Auth server', () => {
   let app: TestApp;
 
   before(async () => {
-    admin = createDb(testDatabaseUrl()!);
+    admin = createDb(testDatabaseUrl()!, { bounds: false });
     issuer = await startBetterAuth(admin, databases);
     stranger = await startBetterAuth(admin, databases);
     // Configured as the README says: the JWKS of BETTER_AUTH_URL, and its URL as issuer and audience.

@@ -185,7 +185,7 @@ describe('database faults', () => {
 
   it('when the server fails unexpectedly, then 500 says nothing about internals', async () => {
     // A real database with no schema: the statement fails with "relation tasks does not exist".
-    const admin = createDb(testDatabaseUrl()!);
+    const admin = createDb(testDatabaseUrl()!, { bounds: false });
     const name = `tasks_no_schema_${randomBytes(4).toString('hex')}`;
     await admin.raw(`create database ${name}`);
     const url = new URL(testDatabaseUrl()!);

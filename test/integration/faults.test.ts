@@ -21,7 +21,7 @@ before(async () => {
   await chmod(dir, 0o755);
   database = await startEmbeddedPostgres(dir, quiet);
   port = Number(new URL(database.url).port);
-  const db = createDb(database.url);
+  const db = createDb(database.url, { bounds: false });
   await migrateLatest(db);
   await db.destroy();
   app = await startTestApp({ databaseUrl: database.url });
@@ -78,7 +78,7 @@ describe('database faults', () => {
   it("when every backend of the app's pool is killed, then the next requests get fresh connections", async () => {
     const user = await newUser();
     await Promise.all(Array.from({ length: 5 }, () => app.request('GET', '/api/tasks', { token: user.token })));
-    const admin = createDb(database.url);
+    const admin = createDb(database.url, { bounds: false });
     try {
       const killed = await admin.raw<{ rows: unknown[] }>(
         `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'tasks-api' and pid <> pg_backend_pid()`,

@@ -19,7 +19,7 @@ const neighbour = newUserId();
 const PER_USER = 20_000;
 
 before(async () => {
-  db = createDb(testDatabaseUrl()!);
+  db = createDb(testDatabaseUrl()!, { bounds: false });
   repo = createTaskRepository(db);
   await db('users').insert([{ id: big }, { id: neighbour }]);
   for (const user of [big, neighbour]) {

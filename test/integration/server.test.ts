@@ -125,7 +125,7 @@ describe('the server process', () => {
     const dir = await workDir();
     const secret = 'x'.repeat(40);
     const server = await startServer(dir, { NODE_ENV: 'development', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: secret });
-    const db = createDb(testDatabaseUrl()!);
+    const db = createDb(testDatabaseUrl()!, { bounds: false });
     try {
       const sub = newUserId();
       const token = await signToken(sub, { secret });

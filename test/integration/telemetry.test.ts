@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { testDatabaseUrl } from '../../src/config.js';
+import { createDb } from '../../src/db/knex.js';
+import { migrateLatest } from '../../src/db/migrate.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 
 const lines: Array<Record<string, unknown>> = [];
@@ -53,7 +57,7 @@ describe('logs', () => {
     assert.ok(!everything.includes('Surprise') && !everything.includes('party'), 'no task text or search text in the logs');
   });
 
-  it('when the database fails a request, then the error is logged with its request id', async () => {
+  it('when the database cannot be reached, then the outage is logged once, each failed request in one short line, no stack', async () => {
     const logged: Array<Record<string, unknown>> = [];
     const down = await startTestApp({
       databaseUrl: 'postgres://postgres@127.0.0.1:1/unreachable',
@@ -61,14 +65,89 @@ describe('logs', () => {
     });
     try {
       const user = await newUser();
-      const res = await down.request('GET', '/api/tasks', { token: user.token });
-      assert.equal(res.status, 503);
-      assert.ok(logged.some((l) => l.msg === 'request failed' && l.reqId === res.body.request_id && l.level === 50));
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await down.request('GET', '/api/tasks', { token: user.token }));
+      assert.deepEqual(answers.map((r) => r.status), [503, 503, 503]);
+      const outage = logged.filter((l) => /database is unavailable/.test(String(l.msg)));
+      assert.equal(outage.length, 1, 'the outage is logged once');
+      assert.equal(outage[0]!.level, 40);
+      for (const res of answers) {
+        const lines = logged.filter((l) => l.reqId === res.body.request_id);
+        assert.equal(lines.length, 1, 'one line per failed request');
+        assert.equal(lines[0]!.level, 40);
+        assert.equal(lines[0]!.status, 503);
+        assert.equal(typeof lines[0]!.database, 'string');
+      }
+      assert.ok(!logged.some((l) => JSON.stringify(l).includes('"stack"')), 'no stack traces');
       const metrics = await down.request('GET', '/metrics');
-      assert.match(metrics.text, /db_errors_total\{kind="unavailable"\} 1/);
+      assert.match(metrics.text, /db_errors_total\{kind="unavailable"\} 3/);
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('what the logs never hold, and what they always do', () => {
+  it('when PostgreSQL refuses a row and quotes it in its error, then the log has the code and constraint, never the task text', async () => {
+    // A private database whose tasks table refuses one title: PostgreSQL's error detail then quotes the row.
+    const admin = createDb(testDatabaseUrl()!, { bounds: false });
+    const name = `tasks_quoting_${randomBytes(4).toString('hex')}`;
+    await admin.raw(`create database ${name}`);
+    const url = new URL(testDatabaseUrl()!);
+    url.pathname = `/${name}`;
+    const migrator = createDb(url.href, { bounds: false, poolMax: 2 });
+    await migrateLatest(migrator);
+    await migrator.raw(`alter table tasks add constraint no_private check (title <> 'PRIVATE-TITLE')`);
+    await migrator.destroy();
+    const captured: string[] = [];
+    const quoting = await startTestApp({
+      databaseUrl: url.href,
+      logger: pino({ level: 'info' }, new Writable({ write(c: Buffer, _e, done) { captured.push(c.toString()); done(); } })),
+    });
+    try {
+      const user = await newUser();
+      const res = await quoting.request('POST', '/api/tasks', { token: user.token, body: { title: 'PRIVATE-TITLE', description: 'PRIVATE-DESCRIPTION' } });
+      assert.equal(res.status, 500);
+      const failure = captured.map((l) => JSON.parse(l) as { msg: string; err?: Record<string, unknown> }).find((l) => l.msg === 'request failed');
+      assert.ok(failure, 'the failure is logged');
+      assert.deepEqual({ code: failure.err?.code, constraint: failure.err?.constraint }, { code: '23514', constraint: 'no_private' });
+      assert.ok(!captured.join('').includes('PRIVATE'), 'no task text in any log line');
+    } finally {
+      await quoting.close();
+      await admin.raw(`drop database ${name} with (force)`);
+      await admin.destroy();
+    }
+  });
+
+  it('when a client leaves before its create is answered, then the request is logged once the create is done, with its outcome', async () => {
+    const user = await newUser();
+    await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'First' } });
+    const admin = createDb(testDatabaseUrl()!, { bounds: false });
+    const locked = admin.transaction();
+    const trx = await locked;
+    await trx.raw('select 1 from users where id = ? for update', [user.id]); // the create's upsert waits on it
+    const abort = new AbortController();
+    const leaving = fetch(`${app.baseUrl}/api/tasks`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'x-request-id': `leaves-${user.id}` },
+      body: JSON.stringify({ title: 'Committed after its client left' }),
+    }).catch(() => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    abort.abort();
+    assert.equal(await leaving, 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await trx.commit();
+    await admin.destroy();
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 50 && !line; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      line = lines.find((l) => l.reqId === `leaves-${user.id}`);
+    }
+    assert.ok(line, 'the request was logged');
+    assert.deepEqual({ status: line.status, clientLeft: line.clientLeft, level: line.level }, { status: 201, clientLeft: true, level: 40 });
+    const list = await app.request('GET', '/api/tasks', { token: user.token });
+    assert.ok(list.body.some((t: { title: string }) => t.title === 'Committed after its client left'));
   });
 });
 

@@ -1,0 +1,114 @@
+// A PostgreSQL that stops answering without closing its sockets, made with a TCP proxy that stops
+// forwarding: requests are answered 503 within the bound, stalled connections are dropped, the pool recovers
+// by itself, an outage is logged as one, and a create whose answer was lost is safe to retry.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { testDatabaseUrl } from '../../src/config.js';
+import { DATABASE_BOUNDS } from '../../src/db/knex.js';
+import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+const BOUND_MS = DATABASE_BOUNDS.acquireMs + DATABASE_BOUNDS.stallMs; // what the README promises
+const logged: Array<Record<string, unknown>> = [];
+let proxy: TcpProxy;
+let app: TestApp;
+let proxiedUrl: string;
+
+before(async () => {
+  const direct = new URL(testDatabaseUrl()!);
+  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  direct.hostname = '127.0.0.1';
+  direct.port = String(proxy.port);
+  proxiedUrl = direct.href;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  app = await startTestApp({ databaseUrl: proxiedUrl, logger: pino({ level: 'info' }, sink) });
+});
+after(async () => {
+  proxy.resume();
+  await app.close();
+  await proxy.close();
+});
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work;
+  return { value, ms: Date.now() - started };
+}
+
+async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a database that stops answering', () => {
+  it('when it stalls under pooled connections, then every request gets a 503 with Retry-After within the bound, and it recovers by itself', { timeout: 20_000 }, async () => {
+    const user = await newUser();
+    // Open several pooled connections first.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => app.request('POST', '/api/tasks', { token: user.token, body: { title: `warm ${i}` } })));
+    logged.length = 0;
+    proxy.stall();
+    const stalled = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        timed(i % 2 ? app.request('GET', '/api/tasks', { token: user.token }) : app.request('POST', '/api/tasks', { token: user.token, body: { title: `stalled ${i}` } })),
+      ),
+    );
+    for (const { value: res, ms } of stalled) {
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.headers.get('retry-after'), '5');
+      assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.ok(ms < BOUND_MS + 1000, `answered in ${ms} ms`);
+    }
+    assert.equal(logged.filter((l) => /database is unavailable/.test(String(l.msg))).length, 1, 'the outage is logged once');
+    assert.ok(!logged.some((l) => JSON.stringify(l).includes('"stack"')), 'no stack traces');
+
+    proxy.resume();
+    await eventually(async () => (await app.request('GET', '/api/tasks', { token: user.token })).status === 200, 10_000);
+    assert.equal(logged.filter((l) => /database answers again/.test(String(l.msg))).length, 1, 'its end is logged once');
+    assert.equal((await app.request('GET', '/api/ready')).status, 200);
+  });
+
+  it('when a new connection is needed while it is stalled, then 503 (never a 500) within the bound', { timeout: 20_000 }, async () => {
+    const fresh = await startTestApp({ databaseUrl: proxiedUrl });
+    try {
+      const user = await newUser();
+      proxy.stall();
+      const { value: res, ms } = await timed(fresh.request('GET', '/api/tasks', { token: user.token }));
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.headers.get('retry-after'), '5');
+      assert.ok(ms < BOUND_MS + 1000, `answered in ${ms} ms`);
+      const ready = await timed(fresh.request('GET', '/api/ready'));
+      assert.equal(ready.value.status, 503);
+      assert.ok(ready.ms < BOUND_MS + 1000, `ready answered in ${ready.ms} ms`);
+    } finally {
+      proxy.resume();
+      await fresh.close();
+    }
+  });
+
+  it('when a create commits but its answer is lost to a stall, then a retry with its Idempotency-Key finds it: exactly one task', { timeout: 20_000 }, async () => {
+    const user = await newUser();
+    const key = `stall-${user.id}`;
+    const send = () => app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Exactly once' }, headers: { 'idempotency-key': key } });
+    const committing = proxy.stallAnswersAfter('COMMIT');
+    const first = send();
+    await committing; // the COMMIT reached PostgreSQL; its answer is held
+    assert.equal((await first).status, 503, 'the client cannot know the outcome');
+    proxy.resume();
+    await eventually(async () => (await app.request('GET', '/api/ready')).status === 200, 10_000);
+    const retry = await send();
+    assert.equal(retry.status, 201);
+    assert.equal(retry.headers.get('idempotent-replayed'), 'true', 'the first attempt had committed');
+    const list = await app.request('GET', '/api/tasks', { token: user.token });
+    assert.deepEqual(list.body.map((t: { title: string }) => t.title), ['Exactly once']);
+  });
+});
