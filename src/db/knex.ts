@@ -43,12 +43,12 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
     connection: {
       connectionString: databaseUrl,
       application_name: 'tasks-api',
-      ...(bounds
-        ? { connectionTimeoutMillis: bounds.connectMs, statement_timeout: bounds.statementMs, stream: stallGuardedStream(bounds.stallMs) }
-        : {}),
+      // Unbounded statements still connect within seconds: a database that is down must not stall a start.
+      connectionTimeoutMillis: bounds ? bounds.connectMs : 5000,
+      ...(bounds ? { statement_timeout: bounds.statementMs, stream: stallGuardedStream(bounds.stallMs) } : {}),
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    acquireConnectionTimeout: bounds ? bounds.acquireMs : 60_000,
+    acquireConnectionTimeout: bounds ? bounds.acquireMs : 10_000,
   });
 }
 

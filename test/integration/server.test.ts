@@ -1,68 +1,15 @@
 // The real entry point (src/main.ts) as a newcomer runs it: its own process, its own working directory.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
 import { testDatabaseUrl } from '../../src/config.js';
 import { createDb } from '../../src/db/knex.js';
 import { freePort } from '../../src/free-port.js';
 import { newUserId, signToken } from '../helpers.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-interface Running {
-  port: number;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-/** Starts src/main.ts and resolves once it listens (or rejects with its output if it exits first). */
-function startServer(cwd: string, env: Record<string, string>, user?: { uid: number; gid: number }): Promise<Running> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
-    cwd,
-    env: { PATH, HOME: cwd, PORT: '0', LOG_LEVEL: 'info', ...env },
-    ...user,
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"port":(\d+)/.exec(output);
-      if (match) {
-        resolve({
-          port: Number(match[1]),
-          output: () => output,
-          async stop(signal = 'SIGTERM') {
-            child.kill(signal);
-            return exited;
-          },
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-}
-
-const dirs: string[] = [];
-async function workDir(owner?: { uid: number; gid: number }, mode = 0o755): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-server-'));
-  await chmod(dir, mode); // like a project checkout; mkdtemp makes it 0700
-  if (owner) await chown(dir, owner.uid, owner.gid);
-  dirs.push(dir);
-  return dir;
-}
-after(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+import { MAIN, PATH, startServer, workDir } from '../support/server-process.js';
 
 const api = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
 const secretIn = (dir: string) => /^BETTER_AUTH_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];

@@ -1,0 +1,69 @@
+// The cluster primary (WEB_CONCURRENCY > 1): it owns the database (and the embedded server, if any), runs
+// the migrations once, keeps that many workers serving the port, replacing any that die, and on shutdown
+// lets every worker drain before closing the database. It never loads the app itself, so that it starts
+// the database while its first worker loads.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { DATABASE_QUESTION, SHUTDOWN_MESSAGE, type DatabaseReady } from './cluster-messages.js';
+import { logFor } from './log.js';
+import { onShutdown, SHUTDOWN_GRACE_MS } from './shutdown.js';
+
+export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+  const ready = (async (): Promise<{ database: Database; answer: DatabaseReady }> => {
+    const database = await openDatabase(config, logFor(logger));
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    // Workers use this database (the embedded one's URL too) and never start their own.
+    return { database, answer: { databaseUrl: database.url } };
+  })();
+  let stopping = false;
+  cluster.on('message', (worker, message) => {
+    if (message !== DATABASE_QUESTION) return;
+    // A worker that asks once the service is stopping (or failed to start) is told to stop instead.
+    const reply = (answer: DatabaseReady | typeof SHUTDOWN_MESSAGE) => worker.isConnected() && worker.send(answer);
+    ready.then(({ answer }) => reply(stopping ? SHUTDOWN_MESSAGE : answer), () => reply(SHUTDOWN_MESSAGE));
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ worker: worker.process.pid, code, signal }, 'a worker died; starting another');
+    setTimeout(() => cluster.fork(), 500);
+  });
+  // One worker first, the others once it listens: on a small machine, workers loading side by side would
+  // each take longer than one alone, and the service is ready as soon as one serves.
+  cluster.fork();
+  cluster.once('listening', () => {
+    for (let i = 1; i < config.webConcurrency; i++) cluster.fork();
+  });
+
+  const stopWorkers = async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    await Promise.all(
+      workers.map((worker) => {
+        if (worker.isDead()) return Promise.resolve();
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
+        else worker.process.kill('SIGTERM');
+        return exited;
+      }),
+    );
+  };
+  const database = await ready.then(
+    (started) => started.database,
+    async (error: unknown) => {
+      await stopWorkers(); // the start failed: stop the workers still loading (told so when they ask), and replace none
+      throw error;
+    },
+  );
+  if (config.rateLimit.enabled && !config.rateLimit.redisUrl) {
+    logger.warn(`Rate limits are counted per worker (${config.webConcurrency} of them): set REDIS_URL to share one limit.`);
+  }
+  logger.info(`Database ready; ${config.webConcurrency} workers serve the port.`);
+  // The workers get their own full grace period first.
+  onShutdown(logger, async () => {
+    await stopWorkers();
+    await database.close();
+  }, SHUTDOWN_GRACE_MS + 5000);
+}

@@ -1,0 +1,46 @@
+// One server: the whole service, or one worker of a cluster primary's. It serves until told to stop, then
+// drains: no new connections, the requests already received are answered (with Connection: close), the
+// handlers whose clients left are waited for, and only then are the database and Redis closed.
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import { createApp } from '../app.js';
+import { createTokenVerifier } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { InFlight } from '../http/in-flight.js';
+import { createRateLimiter } from '../http/rate-limit.js';
+import { listen } from '../http/server.js';
+import { databaseFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
+import { logFor } from './log.js';
+import { onShutdown } from './shutdown.js';
+
+export async function runServer(config: Config, logger: Logger): Promise<void> {
+  const log = logFor(logger);
+  // A worker may be asked to stop while it is still starting: it then stops as soon as it serves.
+  let stop: () => void = () => (stopAsked = true);
+  let stopAsked = false;
+  if (cluster.isWorker) {
+    process.on('message', (message) => message === SHUTDOWN_MESSAGE && stop());
+    process.once('disconnect', () => stop()); // the primary is gone
+  }
+  // A worker serves the primary's database, once it is migrated; a single server opens and migrates its own.
+  const databaseUrl = cluster.isWorker ? await databaseFromPrimary() : config.databaseUrl;
+  const database = await openDatabase({ ...config, databaseUrl }, log);
+  if (cluster.isPrimary) {
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  }
+  const rateLimiter = await createRateLimiter(config.rateLimit, log);
+  const inFlight = new InFlight();
+  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight });
+  const http = await listen(app, config.port);
+  logger.info({ port: http.port }, `Tasks API listening on http://localhost:${http.port} (docs at /docs)`);
+
+  stop = onShutdown(logger, async () => {
+    await http.close();
+    await inFlight.settled();
+    await rateLimiter?.close();
+    await database.close();
+  });
+  if (stopAsked) stop();
+}

@@ -1,0 +1,138 @@
+// Shutdown as production meets it: SIGTERM while keep-alive clients send steadily, and signals sent to the
+// process a supervisor started, which for `npm start` and `npm run dev` is npm's.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { testDatabaseUrl } from '../../src/config.js';
+import { createDb } from '../../src/db/knex.js';
+import { newUserId, signToken } from '../helpers.js';
+import { PATH, startServer, workDir } from '../support/server-process.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SECRET = 'x'.repeat(40);
+
+interface Outcome {
+  id: string;
+  sentAt: number;
+  status?: number;
+  connection?: string;
+  error?: string;
+}
+
+/** One keep-alive connection sending requests back to back until the server refuses to connect. */
+async function steadyClient(port: number, token: string, name: string, outcomes: Outcome[]): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; ; i++) {
+    const outcome: Outcome = { id: `${name}-${i}`, sentAt: Date.now() };
+    outcomes.push(outcome);
+    const body = i % 2 ? JSON.stringify({ title: `${name} ${i}` }) : undefined;
+    await new Promise<void>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port, agent, method: body ? 'POST' : 'GET', path: body ? '/api/tasks' : '/api/tasks?limit=5', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': outcome.id } },
+        (res) => {
+          outcome.status = res.statusCode;
+          outcome.connection = res.headers.connection;
+          res.resume().once('end', resolve);
+        },
+      );
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        outcome.error = error.code ?? error.message;
+        resolve();
+      });
+      req.end(body);
+    });
+    if (outcome.error === 'ECONNREFUSED') break;
+  }
+  agent.destroy();
+}
+
+describe('shutdown', () => {
+  it('when SIGTERM arrives under keep-alive load, then what was received is answered with Connection: close, the slow request finishes, and it exits 0', { timeout: 60_000 }, async () => {
+    const dir = await workDir();
+    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '1', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET });
+    const db = createDb(testDatabaseUrl()!, { bounds: false });
+    try {
+      const sub = newUserId();
+      const token = await signToken(sub, { secret: SECRET });
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const base = `http://127.0.0.1:${server.port}`;
+      const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json()) as { id: number };
+      // A request held in flight by a row lock across the signal.
+      const trx = await db.transaction();
+      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+      const slow = fetch(`${base}/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
+
+      const outcomes: Outcome[] = [];
+      const clients = Array.from({ length: 20 }, (_, i) => steadyClient(server.port, token, `c${i}`, outcomes));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const signalledAt = Date.now();
+      const exited = server.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await trx.commit();
+      const slowRes = await slow;
+      assert.equal(slowRes.status, 200);
+      assert.equal(slowRes.headers.get('connection'), 'close');
+      assert.equal(((await slowRes.json()) as { title: string }).title, 'Finished');
+      await Promise.all(clients);
+      assert.equal(await exited, 0, server.output().slice(-2000));
+      assert.ok(Date.now() - signalledAt < 10_000, 'within the grace period');
+
+      const answered = new Set([...server.output().matchAll(/"reqId":"([^"]+)"[^\n]*"status":(\d+)/g)].map((m) => m[1]!));
+      const before = outcomes.filter((o) => o.sentAt < signalledAt);
+      assert.ok(before.length > 100 && before.every((o) => o.status !== undefined && o.status < 500), 'load was served before the signal');
+      for (const outcome of outcomes) {
+        if (outcome.status !== undefined) {
+          assert.ok(outcome.status < 500, `${outcome.id}: ${outcome.status}`);
+          if (outcome.sentAt > signalledAt + 200) assert.equal(outcome.connection, 'close', `${outcome.id} after the signal`);
+        } else {
+          // A client may lose a request it sent on a connection the server was closing as idle, or find
+          // the port closed; never one the server had received.
+          assert.ok(!answered.has(outcome.id), `${outcome.id} was answered by the server, yet its client saw ${outcome.error}`);
+          assert.ok(['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error!), `${outcome.id}: ${outcome.error}`);
+        }
+      }
+      assert.doesNotMatch(server.output(), /"level":50/, 'nothing was logged as an error');
+    } finally {
+      await db.destroy();
+      await server.stop('SIGKILL').catch(() => undefined);
+    }
+  });
+
+  for (const [script, signal] of [['start', 'SIGTERM'], ['start', 'SIGINT'], ['dev', 'SIGTERM']] as const) {
+    it(`when ${signal} is sent to npm's own pid under \`npm ${script === 'start' ? 'start' : 'run dev'}\`, then the server and its embedded PostgreSQL stop, and nothing is left behind`, { timeout: 120_000 }, async () => {
+      const dataDir = await workDir();
+      const npm = spawn('npm', script === 'start' ? ['start'] : ['run', 'dev'], {
+        cwd: ROOT,
+        env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: dataDir, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATA_DIR: dataDir, BETTER_AUTH_SECRET: SECRET },
+      });
+      let output = '';
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => npm.once('exit', resolve));
+      for (let i = 0; i < 600 && !/Tasks API listening/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.match(output, /Tasks API listening/);
+      const serverPid = Number(/"pid":(\d+)[^\n]*Tasks API listening/.exec(output)![1]);
+      assert.notEqual(serverPid, npm.pid, 'npm runs the server as a child');
+      const postmaster = join(dataDir, 'postgres', 'postmaster.pid');
+      assert.ok(existsSync(postmaster), 'the embedded PostgreSQL runs');
+
+      npm.kill(signal);
+      assert.equal(await exited, 0, output.slice(-2000));
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      assert.ok(!alive(serverPid), 'the server exited');
+      assert.ok(!existsSync(postmaster), 'the embedded PostgreSQL was stopped');
+      assert.match(output, new RegExp(`${signal}: finishing the requests in flight`));
+    });
+  }
+});
