@@ -1,8 +1,7 @@
 // `npm run db:seed`: a demo user with a varied set of tasks, created through the repository (so they obey
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
-import { createSecretKey } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { pino } from 'pino';
+import { issueToken } from '../src/auth/issue-token.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { createTaskRepository, type TaskFields } from '../src/db/tasks.js';
@@ -41,12 +40,7 @@ try {
     }
     console.log(`Created ${tasks.length} tasks for the demo user "${DEMO.id}".`);
   }
-  const token = await new SignJWT({ email: DEMO.email, name: DEMO.name })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(DEMO.id)
-    .setIssuedAt()
-    .setExpirationTime('24h')
-    .sign(createSecretKey(Buffer.from(config.auth.secret, 'utf8')));
+  const token = await issueToken(config.auth, { sub: DEMO.id, email: DEMO.email, name: DEMO.name, ttlSeconds: 24 * 3600 });
   console.log(`\nA token for it (24 h):\n${token}\n\ncurl -s localhost:${config.port}/api/tasks -H "Authorization: Bearer ${token}"`);
 } finally {
   await database.close();

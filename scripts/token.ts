@@ -1,8 +1,8 @@
 // `npm run token -- <user-id> [--email a@b.c] [--name "Ada"] [--ttl 3600]`: prints an HS256 token for the
-// configured BETTER_AUTH_SECRET, as a Better Auth front end with the shared secret would send it.
-import { createSecretKey } from 'node:crypto';
+// configured BETTER_AUTH_SECRET (with JWT_ISSUER and JWT_AUDIENCE when they are set), as a Better Auth
+// front end with the shared secret would send it.
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { issueToken } from '../src/auth/issue-token.js';
 import { loadConfig } from '../src/config.js';
 
 const { positionals, values } = parseArgs({
@@ -18,10 +18,4 @@ if (!userId || positionals.length > 1 || !Number.isInteger(ttl) || ttl <= 0) {
 
 const { config, notices } = loadConfig();
 for (const notice of notices) console.error(notice);
-const token = await new SignJWT({ ...(values.email ? { email: values.email } : {}), ...(values.name ? { name: values.name } : {}) })
-  .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-  .setSubject(userId)
-  .setIssuedAt()
-  .setExpirationTime(`${ttl}s`)
-  .sign(createSecretKey(Buffer.from(config.auth.secret, 'utf8')));
-console.log(token);
+console.log(await issueToken(config.auth, { sub: userId, email: values.email, name: values.name, ttlSeconds: ttl }));

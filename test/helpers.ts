@@ -77,7 +77,7 @@ export async function startTestApp(
     config: { corsOrigins: ['http://localhost:3000'], auth },
     db,
     logger: options.logger ?? pino({ level: 'silent' }),
-    verifyToken: createTokenVerifier(auth, { keySetCooldownMs: 0 }),
+    verifyToken: createTokenVerifier(auth), // the production cooldown: rotations are tested with it
   });
   const http = await listen(app, 0, '127.0.0.1', options.timeouts ?? SERVER_TIMEOUTS);
   const baseUrl = `http://127.0.0.1:${http.port}`;

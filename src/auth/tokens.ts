@@ -2,7 +2,7 @@
 // that verified is remembered (the exact string) for a minute at most, so that a session's requests pay for
 // jose once rather than each time.
 import { webcrypto } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config.js';
 
@@ -38,12 +38,10 @@ const VERIFIED_TOKEN_TTL_MS = 60_000;
  * `keySetCooldownMs`: the least time between two fetches of the key set. A token with an unknown `kid` (a
  * rotated key) triggers a refetch; the cooldown bounds what a flood of made-up kids can cost Better Auth.
  */
-export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 5000 } = {}): VerifyToken {
+export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 } = {}): VerifyToken {
   // A CryptoKey, imported once: given a KeyObject, jose converts it on every verification (40 % of its cost).
   const secretKey = webcrypto.subtle.importKey('raw', Buffer.from(auth.secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-  const keySet = auth.jwksUrl
-    ? createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000, cooldownDuration: keySetCooldownMs })
-    : undefined;
+  const keySet = auth.jwksUrl ? rotationProof(createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000, cooldownDuration: keySetCooldownMs })) : undefined;
   const claims = {
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ['sub', 'exp'],
@@ -86,6 +84,29 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 5000 
     }
     return { principal: principalFrom(payload), expiresAt: payload.exp! }; // exp is a required claim
   }
+}
+
+/**
+ * jose refetches the key set for an unknown `kid` only outside its cooldown, and refuses the token inside
+ * it: a key published by a second rotation soon after a first would be refused until the cooldown ends.
+ * Here such a token waits for the cooldown to end (one refetch for all of them), then is checked again.
+ */
+function rotationProof(keySet: ReturnType<typeof createRemoteJWKSet>): JWTVerifyGetKey {
+  let nextLook: Promise<void> | undefined;
+  const lookAgain = () =>
+    (nextLook ??= (async () => {
+      while (keySet.coolingDown) await new Promise((resolve) => setTimeout(resolve, 50));
+      await keySet.reload();
+    })().finally(() => (nextLook = undefined)));
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      await lookAgain();
+      return keySet(header, token);
+    }
+  };
 }
 
 function principalFrom(payload: JWTPayload): Principal {

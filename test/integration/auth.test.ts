@@ -148,6 +148,26 @@ describe('authentication with the Better Auth key set (JWKS)', () => {
     assert.ok(fetches > before, 'an unknown kid triggers a refetch');
   });
 
+  it('when the key set rotates twice within the refetch cooldown, then tokens of each new key are accepted, never refused', async () => {
+    await addKey('first-rotation', 'EdDSA');
+    assert.equal((await withJwks.request('GET', '/api/tasks', { token: await signWith('first-rotation', newUserId()) })).status, 200);
+    await addKey('second-rotation', 'EdDSA'); // published right after the refetch the first rotation caused
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => signWith('second-rotation', newUserId())));
+    const answers = await Promise.all(tokens.map((token) => withJwks.request('GET', '/api/tasks', { token })));
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200]);
+  });
+
+  it('when tokens name kids the key set does not have, then 401 after one look at most per cooldown', async () => {
+    const before = fetches;
+    const { privateKey } = await generateKeyPair('EdDSA');
+    const made = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: `made-up-${i}` }).setSubject(newUserId()).setExpirationTime('5m').sign(privateKey)),
+    );
+    const answers = await Promise.all(made.map((token) => withJwks.request('GET', '/api/tasks', { token })));
+    assert.ok(answers.every((r) => r.status === 401));
+    assert.ok(fetches - before <= 3, `${fetches - before} fetches for 20 made-up kids`);
+  });
+
   it('when a token comes from another Better Auth instance (same kid, other key), then 401', async () => {
     const { privateKey } = await generateKeyPair('EdDSA');
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'ed' }).setSubject(newUserId()).setExpirationTime('5m').sign(privateKey);
