@@ -53,7 +53,7 @@ async function steadyClient(port: number, token: string, name: string, outcomes:
 describe('shutdown', () => {
   it('when SIGTERM arrives under keep-alive load, then what was received is answered with Connection: close, the slow request finishes, and it exits 0', { timeout: 60_000 }, async () => {
     const dir = await workDir();
-    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '1', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET });
+    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET });
     const db = createDb(testDatabaseUrl()!, { bounds: false });
     try {
       const sub = newUserId();
@@ -61,17 +61,17 @@ describe('shutdown', () => {
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const base = `http://127.0.0.1:${server.port}`;
       const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json()) as { id: number };
-      // A request held in flight by a row lock across the signal.
-      const trx = await db.transaction();
-      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
-      const slow = fetch(`${base}/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
-
       const outcomes: Outcome[] = [];
       const clients = Array.from({ length: 20 }, (_, i) => steadyClient(server.port, token, `c${i}`, outcomes));
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      // A request held in flight by a row lock across the signal (for less than the statement timeout).
+      const trx = await db.transaction();
+      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+      const slow = fetch(`${base}/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const signalledAt = Date.now();
       const exited = server.stop('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 700));
       await trx.commit();
       const slowRes = await slow;
       assert.equal(slowRes.status, 200);
