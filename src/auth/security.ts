@@ -28,10 +28,12 @@ export function bearerAuth(verify: VerifyToken) {
   };
 }
 
-/** RFC 6750 §3: no error code when no token was sent; invalid_token when one was. */
+/**
+ * RFC 6750 §3: no error code when no token was sent; invalid_token when one was. The description may quote
+ * the token (its "alg"), so it keeps only the characters §3 allows there, and a header value can hold.
+ */
 function unauthorized(detail: string, tokenSent = false): Problem {
-  const challenge = tokenSent
-    ? `Bearer realm="${REALM}", error="invalid_token", error_description="${detail.replace(/["\\]/g, "'")}"`
-    : `Bearer realm="${REALM}"`;
+  const description = detail.replaceAll('"', "'").replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  const challenge = tokenSent ? `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` : `Bearer realm="${REALM}"`;
   return new Problem(401, detail, { headers: { 'WWW-Authenticate': challenge } });
 }

@@ -77,7 +77,7 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 
       } else if (keySet && alg !== undefined && KEY_SET_ALGORITHMS.includes(alg)) {
         ({ payload } = await jwtVerify(token, keySet, { ...claims, algorithms: KEY_SET_ALGORITHMS }));
       } else {
-        throw new TokenError(`Tokens signed with "${alg ?? 'none'}" are not accepted.`);
+        throw new TokenError(`Tokens signed with "${String(alg ?? 'none').slice(0, 20)}" are not accepted.`);
       }
     } catch (error) {
       throw explain(error);

@@ -52,6 +52,11 @@ describe('authentication with the shared secret (HS256)', () => {
     const { privateKey } = await generateKeyPair('EdDSA');
     return new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setSubject(newUserId()).setExpirationTime('1m').sign(privateKey);
   });
+  // A header alg a header value cannot carry (the 401's challenge quotes it): CR, LF, NUL, beyond U+00FF.
+  for (const [what, alg] of [['CR LF', 'HS\r\n256'], ['NUL', 'HS\u0000256'], ['a character above U+00FF', 'HS\u0100'], ['a quote and a backslash', 'H"S\\']]) {
+    const header = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
+    rejects(`the header's alg holds ${what}`, () => `${header}.${Buffer.from('{"sub":"x"}').toString('base64url')}.c2ln`);
+  }
   rejects('the signature is stripped', async () => (await signToken(newUserId())).replace(/\.[^.]+$/, '.'));
 
   it('when the token expired less than 30 s ago, then it is still accepted (clock tolerance)', async () => {
