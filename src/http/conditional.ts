@@ -12,7 +12,8 @@ export function versionsIn(header: string | undefined, comparison: 'strong' | 'w
   const versions: number[] = [];
   for (const match of header.matchAll(/(W\/)?"([^"]*)"/g)) {
     if (match[1] && comparison === 'strong') continue;
-    if (/^\d{1,9}$/.test(match[2]!)) versions.push(Number(match[2]));
+    // Compared as the tags this API writes: "01" is not "1".
+    if (/^[1-9]\d{0,9}$/.test(match[2]!)) versions.push(Number(match[2]));
   }
   return versions;
 }

@@ -36,6 +36,9 @@ export const docsPage = `<!doctype html>
 
 const initScript = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });\n`;
 
+/** The files the page loads, and nothing else of the package. */
+const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
+
 /** The Swagger UI files, to be mounted at DOCS_ASSETS_PATH (so that no other request walks this router). */
 export function docsAssets(): Router {
   const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -43,6 +46,8 @@ export function docsAssets(): Router {
   router.get('/init.js', (_req, res) => {
     res.type('text/javascript').send(initScript);
   });
-  router.use(express.static(dist, { index: false, maxAge: '1h' }));
+  for (const asset of ASSETS) {
+    router.get(`/${asset}`, (_req, res, next) => res.sendFile(asset, { root: dist, maxAge: '1h' }, (error) => error && next(error)));
+  }
   return router;
 }

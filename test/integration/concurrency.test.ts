@@ -46,7 +46,8 @@ describe('ETag and conditional requests', () => {
     const { body: task } = await createTask(user);
     const path = `/api/tasks/${task.id}`;
     for (const [method, suffix, body] of [['PUT', '', { title: 'lost' }], ['PATCH', '/complete', undefined], ['DELETE', '', undefined]] as const) {
-      for (const header of ['"2"', 'W/"1"', '"x"']) {
+      // "01" and " 1" are not the tag "1": ETags compare as strings (RFC 9110 §8.8.3.2).
+      for (const header of ['"2"', 'W/"1"', '"x"', '"01"', '" 1"', '"1.0"']) {
         const res = await app.request(method, `${path}${suffix}`, { token: user.token, body, headers: { 'if-match': header } });
         assert.equal(res.status, 412, `${method} ${header}`);
         assert.equal(res.body.status, 412);
@@ -144,9 +145,13 @@ describe('Idempotency-Key', () => {
 
   it('when two users use the same key, then each gets their own task', async () => {
     const [a, b] = [await newUser(), await newUser()];
-    const [ra, rb] = [await post(a, 'shared', { title: 'x' }), await post(b, 'shared', { title: 'x' })];
-    assert.notEqual(ra.body.id, rb.body.id);
-    assert.equal(rb.body.user_id, b.id);
+    const [ra, rb] = [await post(a, 'shared', { title: 'for a' }), await post(b, 'shared', { title: 'for b' })];
+    assert.deepEqual([ra.status, rb.status, ra.body.user_id, rb.body.user_id], [201, 201, a.id, b.id]);
+    assert.equal(rb.headers.get('idempotent-replayed'), null);
+    for (const [user, title] of [[a, 'for a'], [b, 'for b']] as const) {
+      const list = await app.request('GET', '/api/tasks', { token: user.token });
+      assert.deepEqual(list.body.map((t: { title: string }) => t.title), [title]);
+    }
   });
 
   it('when a key is older than 24 hours, then it is forgotten and the request creates anew', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { SPEC_PATH } from '../../src/api/spec.js';
+import { SPEC_PATH } from '../../src/contract/spec.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 
 let app: TestApp;
@@ -75,6 +75,16 @@ describe('HTTP semantics (RFC 9110) and headers', () => {
       assert.equal(res.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'");
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
       assert.equal(res.headers.get('x-powered-by'), null);
+    }
+  });
+});
+
+describe('the docs assets', () => {
+  it('when anything but the files the page loads is asked for, then 404: the package itself is not served', async () => {
+    for (const path of ['/docs/assets/package.json', '/docs/assets/index.html', '/docs/assets/swagger-ui.js', '/docs/assets/../package.json', '/docs/assets/']) {
+      const res = await app.request('GET', path);
+      assert.equal(res.status, 404, path);
+      assert.equal(res.body.status, 404, path);
     }
   });
 });
