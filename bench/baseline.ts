@@ -155,14 +155,17 @@ function serve(port: number, databaseUrl: string, secret: string): void {
     const rows = await query(
       'create',
       `with owner as (
-         insert into users (id, email, name) values ($1, null, null)
+         insert into users (id, email, name, last_task_id) values ($1, null, null, 1)
          on conflict (id) do update
-           set email = coalesce(excluded.email, users.email), name = coalesce(excluded.name, users.name), updated_at = now()
-           where (users.email, users.name) is distinct from
-                 (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
+           set last_task_id = users.last_task_id + 1,
+               email = coalesce(excluded.email, users.email), name = coalesce(excluded.name, users.name),
+               updated_at = case
+                 when (users.email, users.name) is distinct from (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
+                 then excluded.updated_at else users.updated_at end
+         returning last_task_id
        )
-       insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date)
-       values ($1, $2, $3, $4, case when $4 then now() end, $5::task_priority, $6::text[], $7)
+       insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
+       values ($1, (select last_task_id from owner), $2, $3, $4, case when $4 then now() end, $5::task_priority, $6::text[], $7)
        returning ${COLUMNS}`,
       [user, body.title.trim(), body.description ?? null, completed, body.priority ?? 'medium', body.tags ?? [], body.due_date ?? null],
     );

@@ -33,15 +33,15 @@ async function seed(url: string): Promise<void> {
     await db.raw('truncate tasks, users');
     const fillerUsers = Math.ceil((TOTAL_ROWS - SIZES.reduce((a, b) => a + b, 0)) / FILLER_TASKS_PER_USER);
     const users = [...SIZES.map((n) => ({ id: `bench_${n}`, tasks: n })), ...Array.from({ length: fillerUsers }, (_, i) => ({ id: `filler_${i}`, tasks: FILLER_TASKS_PER_USER }))];
-    await db.batchInsert('users', users.map((u) => ({ id: u.id })), 1000);
+    await db.batchInsert('users', users.map((u) => ({ id: u.id, last_task_id: u.tasks })), 1000);
     const started = Date.now();
     // Realistic spread: 30 % completed, priorities even, 0–3 tags from twelve, a quarter undated, a third
     // described; titles from a small vocabulary so that searches and ties happen.
     await db.raw('set synchronous_commit = off');
     for (const [index, user] of users.entries()) {
       await db.raw(
-        `insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
-         select ?, initcap(w[1 + (i * 7) % 16]) || ' ' || w[1 + (i * 13) % 16] || ' #' || i,
+        `insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
+         select ?, i, initcap(w[1 + (i * 7) % 16]) || ' ' || w[1 + (i * 13) % 16] || ' #' || i,
                 case when i % 3 = 0 then 'Remember the ' || w[1 + (i * 5) % 16] || ' before ' || w[1 + (i * 11) % 16] end,
                 i % 10 < 3, case when i % 10 < 3 then t end,
                 (array['low', 'medium', 'high'])[1 + (i * 31) % 3]::task_priority,

@@ -60,10 +60,10 @@ async function seed(url: string): Promise<Seeded> {
     await migrateLatest(db);
     await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
     await db.raw(`delete from users where id like 'ab\\_%'`);
-    await db.raw(`insert into users (id) select 'ab_' || u from generate_series(0, ? - 1) as u`, [USERS]);
+    await db.raw(`insert into users (id, last_task_id) select 'ab_' || u, ? from generate_series(0, ? - 1) as u`, [TASKS_PER_USER, USERS]);
     await db.raw(
-      `insert into tasks (user_id, title, description, priority, tags, due_date, completed, completed_at)
-       select 'ab_' || u, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
+      `insert into tasks (user_id, id, title, description, priority, tags, due_date, completed, completed_at)
+       select 'ab_' || u, i, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
               (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
               case when i % 2 = 0 then array['work', 'home'] else '{}' end,
               case when i % 4 = 0 then null else now() + i * interval '1 hour' end,

@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { issueToken } from '../src/auth/issue-token.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
-import { createTaskRepository, type TaskFields } from '../src/db/tasks.js';
+import { createTaskRepository } from '../src/db/tasks/index.js';
+import type { TaskFields } from '../src/domain/tasks.js';
 
 const DEMO = { id: 'demo_user', email: 'demo@example.com', name: 'Demo User' };
 const day = 24 * 60 * 60 * 1000;

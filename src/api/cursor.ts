@@ -3,7 +3,7 @@
 // the filters, the sort and the order. A cursor used for another user or query, or altered, fails the MAC.
 // The key is derived from the server's secret, so cursors need no storage and survive restarts.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Position } from '../db/tasks.js';
+import type { Position } from '../domain/tasks.js';
 
 export interface CursorCodec {
   encode(position: Position, binding: unknown): string;

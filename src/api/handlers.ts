@@ -5,13 +5,14 @@ import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
 import { pingDatabase } from '../db/knex.js';
 import { createHash } from 'node:crypto';
-import type { TaskRepository, Versioned, WriteOutcome } from '../db/tasks.js';
+import type { TaskRepository } from '../db/tasks/index.js';
+import type { Versioned, WriteOutcome } from '../domain/tasks.js';
 import { etagOf, versionsIn } from '../http/conditional.js';
 import { DOCS_CSP, docsPage } from '../http/docs.js';
 import { Problem, problems } from '../http/problem.js';
 import type { CursorCodec } from './cursor.js';
 import { cursorBinding, nextLink, pageQuery } from './list-query.js';
-import type { Spec } from './spec.js';
+import type { Spec } from '../contract/spec.js';
 import { normalizeTaskCreate, normalizeTaskUpdate } from './task-input.js';
 import type { Handler, HandlerContext, HandlerTable, OperationId } from './types.js';
 
@@ -69,18 +70,13 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
 
   const create: Handler<'createTask' | 'createUserTask'> = async (c) => {
     const fields = normalizeTaskCreate(c.body!);
-    const location = (id: number) => `${c.path.replace(/\/$/, '')}/${id}`;
     const key = c.headers['Idempotency-Key'];
-    if (key === undefined) {
-      const { task, version } = await tasks.create(caller(c), fields);
-      return { status: 201, body: task, headers: { ETag: etagOf(version), Location: location(task.id) } };
-    }
-    const created = await tasks.createOnce(caller(c), fields, { key, requestHash: hashOf(c.body), location });
+    const created = key === undefined ? await tasks.create(caller(c), fields) : await tasks.createOnce(caller(c), fields, { key, requestHash: hashOf(c.body) });
     if (created === 'key-reused') {
       throw new Problem(422, 'This Idempotency-Key was already used with a different body.');
     }
-    const headers: Record<string, string> = { ETag: etagOf(created.version), Location: created.location };
-    if (created.replayed) headers['Idempotent-Replayed'] = 'true';
+    const headers: Record<string, string> = { ETag: etagOf(created.version), Location: `${c.path}/${created.task.id}` };
+    if ('replayed' in created && created.replayed) headers['Idempotent-Replayed'] = 'true';
     return { status: 201, body: created.task, headers };
   };
 

@@ -1,6 +1,6 @@
 // A validated list query → the repository's options, the cursor's binding, and the next page's Link.
-import type { ListOptions, SortKey } from '../db/tasks.js';
-import type { operations } from './schema.js';
+import type { ListOptions, SortKey } from '../domain/tasks.js';
+import type { operations } from '../contract/schema.js';
 
 type ListQuery = NonNullable<operations['listTasks']['parameters']['query']>;
 export type PageQuery = Omit<ListOptions, 'after'>;

@@ -10,7 +10,7 @@ import type { InFlight } from '../http/in-flight.js';
 import { Problem, problems } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { allowedMethods, createHooks, type ContractRequest, type Exchange } from './hooks.js';
-import type { Spec } from './spec.js';
+import type { Spec } from '../contract/spec.js';
 import type { AnyReply, HandlerContext, HandlerTable, OperationId } from './types.js';
 
 export async function createOpenApi(
@@ -174,8 +174,8 @@ function adapt(handler: AnyHandler) {
       query: c.request.query as never,
       headers: declaredHeaders(c),
       body: c.request.requestBody as never,
-      path: req.path,
-      rawQuery: req.originalUrl.split('?')[1] ?? '',
+      path: canonicalPath(c.operation.path, params as Record<string, unknown>),
+      rawQuery: queryOf(req.originalUrl),
       principal: c.security?.bearerAuth as never,
     });
     res.locals.context.outcome = reply.status;
@@ -185,6 +185,17 @@ function adapt(handler: AnyHandler) {
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
     else sendJson(res, reply.body);
   };
+}
+
+/** The operation's path template with its parameters filled in: /api/tasks// is written /api/tasks. */
+function canonicalPath(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+}
+
+/** Everything after the first `?` (a value may hold a literal `?`). */
+function queryOf(url: string): string {
+  const start = url.indexOf('?');
+  return start < 0 ? '' : url.slice(start + 1);
 }
 
 /**

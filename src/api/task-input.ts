@@ -1,8 +1,8 @@
 // Turns a validated request body into repository fields. Validation already happened against openapi.yaml
 // (including defaults); this only normalizes: trims the title and tags, merges tags equal after trimming, and
 // parses due dates.
-import type { TaskFields } from '../db/tasks.js';
-import type { components } from './schema.js';
+import type { TaskFields } from '../domain/tasks.js';
+import type { components } from '../contract/schema.js';
 
 /** A create body after validation: the validator has filled in openapi.yaml's defaults. */
 type TaskCreate = Required<components['schemas']['TaskCreate']>;

@@ -1,7 +1,7 @@
 // Handler types derived from the generated schema: a handler gets exactly its operation's parameters and body
 // and must return one of its operation's documented success responses.
 import type { Principal } from '../auth/tokens.js';
-import type { operations } from './schema.js';
+import type { operations } from '../contract/schema.js';
 
 export type OperationId = keyof operations;
 type Operation<K extends OperationId> = operations[K];
@@ -21,9 +21,9 @@ export interface HandlerContext<K extends OperationId> {
   headers: NonNullable<Parameters<K>['header']>;
   /** Undefined when the request had no body (only possible where the body is optional). */
   body: BodyOf<K> | undefined;
-  /** The request path as sent, e.g. for a `Location` relative to it. */
+  /** The operation's path with its parameters filled in: the request's path as this API writes it. */
   path: string;
-  /** The request's query string as sent (without `?`), e.g. to build the next page's link from it. */
+  /** The request's query string as sent (without the `?`), e.g. to build the next page's link from it. */
   rawQuery: string;
   /** The verified token's user; set on every operation behind bearerAuth. */
   principal: Principal | undefined;

@@ -6,7 +6,7 @@
 //   const task = await api.createTask({ title: 'Buy milk' });
 //   for await (const t of api.allTasks({ status: 'pending' })) console.log(t.title);
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, operations, paths } from '../api/schema.js';
+import type { components, operations, paths } from '../contract/schema.js';
 
 export type { components, operations, paths };
 export type Task = components['schemas']['Task'];

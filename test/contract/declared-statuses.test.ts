@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { loadSpec } from '../../src/api/spec.js';
+import { loadSpec } from '../../src/contract/spec.js';
 
 const api = new OpenAPIBackend({ definition: loadSpec().document as unknown as Document, strict: true });
 api.validateDefinition = () => api.document;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { loadSpec } from '../../src/api/spec.js';
+import { loadSpec } from '../../src/contract/spec.js';
 import type { TestResponse } from '../helpers.js';
 
 export interface MediaObject { schema?: object }

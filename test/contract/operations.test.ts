@@ -137,7 +137,11 @@ describe('contract: every documented (operation, status) pair', () => {
     const user = await newUser();
     const stranger = await newUser();
     const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Mine' } })).body.id;
-    const foreignTaskId = (await app.request('POST', '/api/tasks', { token: stranger.token, body: { title: 'Theirs' } })).body.id;
+    // Ids count each user's own tasks: the stranger's is given an id the user will never reach here.
+    await app.request('POST', '/api/tasks', { token: stranger.token, body: { title: 'Theirs' } });
+    await app.db('users').where({ id: stranger.id }).update({ last_task_id: 1_000_000 });
+    const foreignTaskId = (await app.request('POST', '/api/tasks', { token: stranger.token, body: { title: 'Theirs too' } })).body.id;
+    assert.equal(foreignTaskId, 1_000_001);
     ctx = { app, down, limited, user, otherUserPrefix: `/api/${newUserId()}`, taskId, foreignTaskId };
   });
   after(async () => {

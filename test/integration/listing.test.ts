@@ -143,6 +143,17 @@ describe('keyset pagination', () => {
     assert.match(paged.headers.get('link') ?? '', /^<\/api\/tasks\?sort=title&limit=5&cursor=[\w-]+\.[\w-]+>; rel="next"$/);
   });
 
+  it('when a query value holds a literal "?", then the next-page Link keeps the whole query and following it works', async () => {
+    const owner = await newUser();
+    for (const title of ['a', 'b', 'c']) await create(owner, { title, tags: ['why?'] });
+    const first = await app.request('GET', '/api/tasks?tag=why?&limit=1&sort=title', { token: owner.token });
+    const link = /^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')?.[1] ?? assert.fail('no Link');
+    assert.equal(new URL(link, app.baseUrl).searchParams.get('tag'), 'why?');
+    const second = await app.request('GET', link, { token: owner.token });
+    assert.equal(second.status, 200, second.text);
+    assert.deepEqual(second.body.map((t: Task) => t.title), ['b']);
+  });
+
   it('when tasks are created and deleted between pages, then no remaining task is skipped or repeated', async () => {
     const mover = await newUser();
     for (let i = 0; i < 10; i++) await create(mover, { title: `task ${String(i).padStart(2, '0')}` });

@@ -57,7 +57,7 @@ describe('migrations', () => {
     const db = createDb(url, { bounds: false });
     try {
       await db('users').insert({ id: 'u1' });
-      const ok = { user_id: 'u1', title: 'fine' };
+      const ok = { user_id: 'u1', id: 1, title: 'fine' };
       await db('tasks').insert(ok);
       const bad: Array<[string, Record<string, unknown>]> = [
         ['title of 201 code points', { title: '😀'.repeat(201) }],
@@ -70,9 +70,12 @@ describe('migrations', () => {
         ['completed without completed_at', { completed: true }],
         ['unknown priority', { priority: 'urgent' }],
         ['unknown user', { user_id: 'nobody' }],
+        ['id of 0', { id: 0 }],
+        ['id of 2^53', { id: '9007199254740992' }],
+        ['an id the user already has', { id: 1 }],
       ];
       for (const [what, change] of bad) {
-        await assert.rejects(db('tasks').insert({ ...ok, ...change }), /violates|invalid input value/, what);
+        await assert.rejects(db('tasks').insert({ ...ok, id: 2, ...change }), /violates|invalid input value/, what);
       }
       await db('users').where({ id: 'u1' }).delete();
       assert.equal((await db('tasks').count({ n: '*' }))[0]!.n, 0, "deleting a user deletes the user's tasks");
@@ -87,8 +90,8 @@ describe('migrations', () => {
       await db('users').insert([{ id: 'u2' }, { id: 'u3' }]);
       for (const user of ['u2', 'u3']) {
         await db.raw(
-          `insert into tasks (user_id, title, priority, due_date)
-           select ?, 'task ' || i, (array['low','medium','high'])[1 + i % 3]::task_priority,
+          `insert into tasks (user_id, id, title, priority, due_date)
+           select ?, i, 'task ' || i, (array['low','medium','high'])[1 + i % 3]::task_priority,
                   case when i % 4 = 0 then null else now() + i * interval '1 hour' end
            from generate_series(1, 5000) as i`,
           [user],

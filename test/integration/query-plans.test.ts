@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
 import { testDatabaseUrl } from '../../src/config.js';
 import { createDb } from '../../src/db/knex.js';
-import { createTaskRepository, type ListOptions, type SortKey } from '../../src/db/tasks.js';
+import { createTaskRepository } from '../../src/db/tasks/index.js';
+import type { ListOptions, SortKey } from '../../src/domain/tasks.js';
 import { newUserId } from '../helpers.js';
 
 interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] }
@@ -24,8 +25,8 @@ before(async () => {
   await db('users').insert([{ id: big }, { id: neighbour }]);
   for (const user of [big, neighbour]) {
     await db.raw(
-      `insert into tasks (user_id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
-       select ?, 'task ' || md5(i::text), case when i % 3 = 0 then 'note ' || md5((i * 7)::text) end,
+      `insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
+       select ?, i, 'task ' || md5(i::text), case when i % 3 = 0 then 'note ' || md5((i * 7)::text) end,
               i % 10 < 3, case when i % 10 < 3 then now() end,
               (array['low','medium','high'])[1 + i % 3]::task_priority,
               case i % 4 when 0 then array[]::text[] when 1 then array['work'] when 2 then array['home', 'errands']
@@ -35,6 +36,7 @@ before(async () => {
        from generate_series(1, ?) as i`,
       [user, PER_USER],
     );
+    await db('users').where({ id: user }).update({ last_task_id: PER_USER });
   }
   await db.raw('analyze tasks');
   db.on('query', (q: { sql: string; bindings: unknown[] }) => captured.push(q));

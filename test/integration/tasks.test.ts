@@ -153,6 +153,32 @@ describe('listing', () => {
   });
 });
 
+describe('task ids and Location', () => {
+  it("when users create tasks, then each user's ids count their own tasks and say nothing of anyone else's", async () => {
+    const [ada, bob] = [await newUser(), await newUser()];
+    const created = [];
+    for (const user of [ada, bob, ada, bob, bob, ada]) created.push((await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'x' } })).body);
+    assert.deepEqual(created.map((t) => [t.user_id === ada.id ? 'ada' : 'bob', t.id]), [['ada', 1], ['bob', 1], ['ada', 2], ['bob', 2], ['bob', 3], ['ada', 3]]);
+    // A deleted task's id is not given again.
+    assert.equal((await app.request('DELETE', '/api/tasks/3', { token: ada.token })).status, 204);
+    assert.equal((await app.request('POST', '/api/tasks', { token: ada.token, body: { title: 'y' } })).body.id, 4);
+  });
+
+  it('when the path is written with extra slashes or escapes, then Location is the canonical URL of the task, also on replay', async () => {
+    const user = await newUser();
+    for (const path of ['/api/tasks//', `/api/${encodeURIComponent(user.id)}/tasks/`]) {
+      const headers = { 'idempotency-key': `loc-${path}` };
+      const first = await app.request('POST', path, { token: user.token, body: { title: 'Where' }, headers });
+      assert.equal(first.status, 201, `${path}: ${first.text}`);
+      const scope = path.startsWith('/api/tasks') ? '/api/tasks' : `/api/${encodeURIComponent(user.id)}/tasks`;
+      assert.equal(first.headers.get('location'), `${scope}/${first.body.id}`);
+      assert.equal((await app.request('GET', first.headers.get('location')!, { token: user.token })).status, 200);
+      const replay = await app.request('POST', path, { token: user.token, body: { title: 'Where' }, headers });
+      assert.equal(replay.headers.get('location'), first.headers.get('location'));
+    }
+  });
+});
+
 describe('users', () => {
   it('when a user creates their first task, then their row is upserted from the token claims', async () => {
     const { signToken, newUserId } = await import('../helpers.js');

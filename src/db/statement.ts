@@ -1,0 +1,24 @@
+// Statements with fixed text run as named prepared statements: PostgreSQL parses and plans each once per
+// connection. They run through knex (its pool, bounds, events and transactions); knex has no notion of a
+// prepared statement, but its documented `.options()` mixes pg's own query options into the query, and pg
+// prepares a query that has a `name`. The text keeps PostgreSQL's $n parameters, so `values` go there too.
+import type { Knex } from 'knex';
+
+export interface Statement {
+  name: string;
+  text: string;
+}
+
+export async function run<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]): Promise<Row[]> {
+  const result = await db.raw<{ rows: Row[] }>(text).options({ name, values });
+  return result.rows;
+}
+
+const cache = new Map<string, Statement>();
+
+/** The statement named `name`, its text built on first use (a write's text depends on its shape). */
+export function statement(name: string, text: () => string): Statement {
+  let found = cache.get(name);
+  if (!found) cache.set(name, (found = { name, text: text() }));
+  return found;
+}

@@ -1,0 +1,37 @@
+// A task row and the contract's Task: the columns every statement returns, and the one mapping between them.
+import type { Task, TaskFields, Versioned } from '../../domain/tasks.js';
+
+export const COLUMNS: readonly string[] = [
+  'id', 'user_id', 'title', 'description', 'completed', 'priority', 'tags',
+  'due_date', 'completed_at', 'created_at', 'updated_at', 'version',
+];
+export const RETURNING = `returning ${COLUMNS.join(', ')}`;
+
+export interface TaskRow extends TaskFields {
+  id: number;
+  version: number;
+  user_id: string;
+  completed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    priority: row.priority,
+    tags: row.tags,
+    due_date: row.due_date?.toISOString() ?? null,
+    completed_at: row.completed_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export function toVersioned(row: TaskRow): Versioned {
+  return { task: toTask(row), version: row.version };
+}

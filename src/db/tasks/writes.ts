@@ -1,0 +1,115 @@
+// The single-task statements: create, get, and the writes that If-Match can make conditional. Each is one
+// statement scoped to the user ($1) and the task ($2), run as a named prepared statement.
+import type { Knex } from 'knex';
+import type { Owner, Precondition, TaskFields, Versioned, WriteOutcome } from '../../domain/tasks.js';
+import { run, statement, type Statement } from '../statement.js';
+import { COLUMNS, RETURNING, toVersioned, type TaskRow } from './rows.js';
+
+/**
+ * Records the owner and creates the task, in one statement. The owner's row is written every time: it
+ * holds the user's last task id, so a task's id counts that user's tasks and says nothing about anyone
+ * else's; its profile (and updated_at) changes only when the token's claims do. No function is called in
+ * the upsert's SET: Citus requires that of distributed tables.
+ */
+const INSERT: Statement = {
+  name: 'tasks.insert',
+  text: `with owner as (
+           insert into users (id, email, name, last_task_id) values ($1, $2, $3, 1)
+           on conflict (id) do update
+             set last_task_id = users.last_task_id + 1,
+                 email = coalesce(excluded.email, users.email),
+                 name = coalesce(excluded.name, users.name),
+                 updated_at = case
+                   when (users.email, users.name) is distinct from (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
+                   then excluded.updated_at else users.updated_at end
+           returning last_task_id
+         )
+         insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
+         values ($1, (select last_task_id from owner), $4, $5, $6, case when $6 then now() end, $7::task_priority, $8::text[], $9)
+         ${RETURNING}`,
+};
+
+export async function insertTask(db: Knex | Knex.Transaction, owner: Owner, fields: TaskFields): Promise<Versioned> {
+  const [row] = await run<TaskRow>(db, INSERT, [
+    owner.id, owner.email, owner.name,
+    fields.title, fields.description, fields.completed, fields.priority, fields.tags, fields.due_date,
+  ]);
+  return toVersioned(row!);
+}
+
+const GET: Statement = { name: 'tasks.get', text: `select ${COLUMNS.join(', ')} from tasks where user_id = $1 and id = $2` };
+const EXISTS: Statement = { name: 'tasks.exists', text: 'select 1 from tasks where user_id = $1 and id = $2' };
+const WRITTEN = 'updated_at = now(), version = version + 1';
+const UPDATABLE = ['title', 'description', 'completed', 'priority', 'tags', 'due_date'] as const;
+
+export async function getTask(db: Knex, userId: string, id: number): Promise<Versioned | null> {
+  if (!Number.isSafeInteger(id)) return null; // ids stop below 2^53 (see the schema); no larger one exists
+  const [row] = await run<TaskRow>(db, GET, [userId, id]);
+  return row ? toVersioned(row) : null;
+}
+
+/** One of the user's tasks ($1, $2), and when `versions` is a parameter number, only at those versions. */
+function ownTask(versions: number | undefined): string {
+  return `where user_id = $1 and id = $2${versions === undefined ? '' : ` and version = any($${versions}::int[])`}`;
+}
+
+/**
+ * Runs a write on the user's task ($1 and $2, then `values`), restricted to the If-Match versions, as one
+ * statement. When nothing was written, a second look tells a missing task (404) from a changed one (412).
+ * `write` gives the statement for the parameter number of the If-Match versions, or undefined for none.
+ */
+async function conditionally(
+  db: Knex,
+  userId: string,
+  id: number,
+  ifMatch: Precondition,
+  write: (versions: number | undefined) => Statement,
+  values: unknown[] = [],
+): Promise<WriteOutcome<Versioned>> {
+  if (!Number.isSafeInteger(id)) return 'not-found'; // and must not reach SQL inexact
+  const conditional = Array.isArray(ifMatch);
+  const versions = conditional ? values.length + 3 : undefined;
+  const [row] = await run<TaskRow>(db, write(versions), [userId, id, ...values, ...(conditional ? [ifMatch] : [])]);
+  if (row) return toVersioned(row);
+  if (!conditional) return 'not-found';
+  return (await run(db, EXISTS, [userId, id])).length > 0 ? 'precondition-failed' : 'not-found';
+}
+
+/** Replaces the given fields in one statement; `completed` keeps `completed_at` in step. */
+export function updateTask(db: Knex, userId: string, id: number, fields: Partial<TaskFields>, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
+  const columns = UPDATABLE.filter((column) => fields[column] !== undefined);
+  // The SET list is built once per shape, with the statement: only its values vary between requests.
+  const text = (versions: number | undefined) => {
+    const sets = columns.map((column, i) => `${column} = $${i + 3}`);
+    if (columns.includes('completed')) {
+      sets.push(`completed_at = case when $${columns.indexOf('completed') + 3}::boolean then coalesce(completed_at, now()) end`);
+    }
+    return `update tasks set ${[...sets, WRITTEN].join(', ')} ${ownTask(versions)} ${RETURNING}`;
+  };
+  return conditionally(
+    db, userId, id, ifMatch,
+    (versions) => statement(`tasks.update(${columns.join(',')})${versions ? '.if-match' : ''}`, () => text(versions)),
+    columns.map((column) => fields[column]),
+  );
+}
+
+/** Sets `completed`, or flips it when `completed` is undefined; atomic, so concurrent flips all count. */
+export function setCompleted(db: Knex, userId: string, id: number, completed: boolean | undefined, ifMatch: Precondition): Promise<WriteOutcome<Versioned>> {
+  if (completed === undefined) {
+    return conditionally(db, userId, id, ifMatch, (versions) =>
+      statement(`tasks.toggle${versions ? '.if-match' : ''}`, () =>
+        `update tasks set completed = not completed, completed_at = case when completed then null else now() end, ${WRITTEN}
+         ${ownTask(versions)} ${RETURNING}`));
+  }
+  return conditionally(db, userId, id, ifMatch, (versions) =>
+    statement(`tasks.complete${versions ? '.if-match' : ''}`, () =>
+      `update tasks set completed = $3, completed_at = case when $3 then coalesce(completed_at, now()) end, ${WRITTEN}
+       ${ownTask(versions)} ${RETURNING}`),
+  [completed]);
+}
+
+export async function removeTask(db: Knex, userId: string, id: number, ifMatch: Precondition): Promise<WriteOutcome<true>> {
+  const outcome = await conditionally(db, userId, id, ifMatch, (versions) =>
+    statement(`tasks.delete${versions ? '.if-match' : ''}`, () => `delete from tasks ${ownTask(versions)} ${RETURNING}`));
+  return typeof outcome === 'string' ? outcome : true;
+}
