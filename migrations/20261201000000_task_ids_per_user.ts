@@ -20,7 +20,8 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const [{ next }] = (await knex.raw('select coalesce(max(id), 0) + 1 as next from tasks')).rows as [{ next: number }];
+  const { rows } = await knex.raw<{ rows: Array<{ next: number }> }>('select coalesce(max(id), 0) + 1 as next from tasks');
+  const next = rows[0]!.next;
   await knex.raw(`
     alter table idempotency_keys alter column task type jsonb using task::jsonb;
     alter table idempotency_keys rename column task to response;
