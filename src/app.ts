@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createHandlers } from './api/handlers.js';
 import { createCursorCodec } from './api/cursor.js';
 import { createOpenApi, routeByContract } from './api/openapi.js';
@@ -29,13 +30,15 @@ export interface AppDeps {
   spec?: Spec;
   /** Tracks the operations being handled, so that shutdown can wait for them; one is made if absent. */
   inFlight?: InFlight;
+  /** Where /metrics comes from when it is not this process's registry alone (a cluster worker's). */
+  metrics?: { registry: Registry; exposition: () => Promise<string> };
 }
 
 export async function createApp(deps: AppDeps): Promise<Express> {
   const spec = deps.spec ?? loadSpec();
-  const telemetry = createTelemetry(deps.logger, deps.db);
+  const telemetry = createTelemetry(deps.logger, deps.db, deps.metrics?.registry);
   const handlers = createHandlers({
-    metrics: telemetry.registry,
+    metrics: { contentType: telemetry.registry.contentType, exposition: deps.metrics?.exposition ?? (() => telemetry.registry.metrics()) },
     tasks: createTaskRepository(deps.db),
     db: deps.db,
     spec,

@@ -2,7 +2,6 @@
 // authenticated the caller, the hooks have checked that a path's {user_id} is the caller, and the request
 // matches openapi.yaml. So a handler only reads the request, calls the repository, and says what to answer.
 import type { Knex } from 'knex';
-import type { Registry } from 'prom-client';
 import { pingDatabase } from '../db/knex.js';
 import { createHash } from 'node:crypto';
 import type { TaskRepository } from '../db/tasks/index.js';
@@ -55,7 +54,13 @@ function hashOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
 }
 
-export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Spec; cursors: CursorCodec; metrics: Registry }) {
+export function createHandlers(deps: {
+  tasks: TaskRepository;
+  db: Knex;
+  spec: Spec;
+  cursors: CursorCodec;
+  metrics: { contentType: string; exposition: () => Promise<string> };
+}) {
   const { tasks, spec, cursors } = deps;
 
   const list: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
@@ -124,7 +129,7 @@ export function createHandlers(deps: { tasks: TaskRepository; db: Knex; spec: Sp
     },
     getOpenApiYaml: () => ({ status: 200, body: spec.yaml, contentType: 'application/yaml' }),
     getOpenApiJson: () => ({ status: 200, body: spec.document }),
-    getMetrics: async () => ({ status: 200, body: await deps.metrics.metrics(), contentType: deps.metrics.contentType }),
+    getMetrics: async () => ({ status: 200, body: await deps.metrics.exposition(), contentType: deps.metrics.contentType }),
     getApiDocs: () => ({
       status: 200,
       body: docsPage,

@@ -6,6 +6,42 @@ export interface DatabaseReady {
   databaseUrl: string;
 }
 
+/**
+ * A worker asks for the metrics of every worker, aggregated (a scrape reaches only one of them); the primary
+ * gathers them with prom-client's AggregatorRegistry and answers.
+ */
+export const METRICS_QUESTION = 'tasks-api:metrics?';
+export const METRICS_ANSWER = 'tasks-api:metrics';
+export interface MetricsMessage {
+  type: typeof METRICS_QUESTION | typeof METRICS_ANSWER;
+  id: number;
+  text?: string;
+  error?: string;
+}
+
+export function isMetricsMessage(message: unknown, type: MetricsMessage['type']): message is MetricsMessage {
+  return (message as MetricsMessage | null)?.type === type;
+}
+
+/** A worker's way to the aggregated metrics: ask the primary, wait for the answer to that question. */
+export function metricsFromPrimary(): () => Promise<string> {
+  let next = 0;
+  const waiting = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  process.on('message', (message) => {
+    if (!isMetricsMessage(message, METRICS_ANSWER)) return;
+    const asked = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.text !== undefined) asked?.resolve(message.text);
+    else asked?.reject(new Error(message.error ?? 'no metrics'));
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      process.send!({ type: METRICS_QUESTION, id } satisfies MetricsMessage);
+    });
+}
+
 /** The primary asks a worker to drain and exit (a message, not a signal: a worker may already have had one). */
 export const SHUTDOWN_MESSAGE = 'shutdown';
 

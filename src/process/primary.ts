@@ -6,7 +6,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { DATABASE_QUESTION, SHUTDOWN_MESSAGE, type DatabaseReady } from './cluster-messages.js';
+import { AggregatorRegistry } from 'prom-client';
+import { DATABASE_QUESTION, isMetricsMessage, METRICS_ANSWER, METRICS_QUESTION, SHUTDOWN_MESSAGE, type DatabaseReady, type MetricsMessage } from './cluster-messages.js';
 import { logFor } from './log.js';
 import { onShutdown, SHUTDOWN_GRACE_MS } from './shutdown.js';
 
@@ -19,6 +20,12 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     return { database, answer: { databaseUrl: database.url } };
   })();
   let stopping = false;
+  const metrics = new AggregatorRegistry();
+  cluster.on('message', (worker, message) => {
+    if (!isMetricsMessage(message, METRICS_QUESTION)) return;
+    const answer = (reply: Omit<MetricsMessage, 'type' | 'id'>) => worker.isConnected() && worker.send({ type: METRICS_ANSWER, id: message.id, ...reply });
+    metrics.clusterMetrics().then((text) => answer({ text }), (error: Error) => answer({ error: error.message }));
+  });
   cluster.on('message', (worker, message) => {
     if (message !== DATABASE_QUESTION) return;
     // A worker that asks once the service is stopping (or failed to start) is told to stop instead.

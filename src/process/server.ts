@@ -10,7 +10,8 @@ import { openDatabase } from '../db/database.js';
 import { InFlight } from '../http/in-flight.js';
 import { createRateLimiter } from '../http/rate-limit.js';
 import { listen } from '../http/server.js';
-import { databaseFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
+import { AggregatorRegistry, Registry } from 'prom-client';
+import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
 import { logFor } from './log.js';
 import { onShutdown } from './shutdown.js';
 
@@ -32,7 +33,8 @@ export async function runServer(config: Config, logger: Logger): Promise<void> {
   }
   const rateLimiter = await createRateLimiter(config.rateLimit, log);
   const inFlight = new InFlight();
-  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight });
+  const metrics = cluster.isWorker ? clusterMetrics() : undefined;
+  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics });
   const http = await listen(app, config.port);
   logger.info({ port: http.port }, `Tasks API listening on http://localhost:${http.port} (docs at /docs)`);
 
@@ -43,4 +45,12 @@ export async function runServer(config: Config, logger: Logger): Promise<void> {
     await database.close();
   });
   if (stopAsked) stop();
+}
+
+/** A worker's metrics: its registry answers the primary's gathering; a scrape gets every worker's, summed. */
+function clusterMetrics() {
+  const registry = new Registry();
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry(); // in a worker, constructing one makes prom-client answer the primary
+  return { registry, exposition: metricsFromPrimary() };
 }
