@@ -12,8 +12,8 @@ import { loadSpec, type Spec } from './contract/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { watchDatabaseHealth } from './db/health.js';
+import { readinessCheck } from './db/knex.js';
 import { createTaskRepository } from './db/tasks/index.js';
-import { oversizedBody } from './http/body.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
 import { InFlight } from './http/in-flight.js';
@@ -40,7 +40,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const handlers = createHandlers({
     metrics: { contentType: telemetry.registry.contentType, exposition: deps.metrics?.exposition ?? (() => telemetry.registry.metrics()) },
     tasks: createTaskRepository(deps.db),
-    db: deps.db,
+    ready: readinessCheck(deps.db),
     spec,
     cursors: createCursorCodec(deps.config.auth.secret),
   });
@@ -50,7 +50,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(telemetry.middleware);
-  app.use((req, _res, next) => next(oversizedBody(req))); // before anything else: such a body is never read
   // Security headers; the API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(

@@ -1,8 +1,6 @@
 // One handler per operationId. Both URL scopes share a handler: by the time it runs, openapi-backend has
 // authenticated the caller, the hooks have checked that a path's {user_id} is the caller, and the request
 // matches openapi.yaml. So a handler only reads the request, calls the repository, and says what to answer.
-import type { Knex } from 'knex';
-import { pingDatabase } from '../db/knex.js';
 import { createHash } from 'node:crypto';
 import type { TaskRepository } from '../db/tasks/index.js';
 import type { Versioned, WriteOutcome } from '../domain/tasks.js';
@@ -56,7 +54,7 @@ function hashOf(body: unknown): string {
 
 export function createHandlers(deps: {
   tasks: TaskRepository;
-  db: Knex;
+  ready: () => Promise<void>;
   spec: Spec;
   cursors: CursorCodec;
   metrics: { contentType: string; exposition: () => Promise<string> };
@@ -122,7 +120,7 @@ export function createHandlers(deps: {
     toggleUserTaskCompletion: toggle,
     getHealth: () => ({ status: 200, body: { status: 'ok' } }),
     getReadiness: async () => {
-      await pingDatabase(deps.db).catch((error: unknown) => {
+      await deps.ready().catch((error: unknown) => {
         throw problems.unavailable(undefined, error);
       });
       return { status: 200, body: { status: 'ok' } };

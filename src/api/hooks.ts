@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';
-import { findIllFormedStrings, hasBody, readJsonBody } from '../http/body.js';
+import { findIllFormedStrings, hasBody, oversizedBody, readJsonBody } from '../http/body.js';
 import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../http/problem.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { toFieldErrors } from './validation-errors.js';
@@ -37,12 +37,17 @@ export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
 
 export function createHooks(limiter: RateLimiter | undefined) {
   return {
-    /** Tells telemetry which operation this is, for logs and metrics. */
-    postRoutingHandler(c: Context, { res }: Exchange): void {
+    /**
+     * Tells telemetry which operation this is, for logs and metrics. An operation that takes a body refuses
+     * a declared length over the limit here, before anything else; any other ignores a body, unread.
+     */
+    postRoutingHandler(c: Context, { req, res }: Exchange): void {
       if (!c.operation) return;
       const { context } = res.locals;
       context.operationId = c.operation.operationId;
       context.route = c.operation.path;
+      const oversized = c.operation.requestBody ? oversizedBody(req) : undefined;
+      if (oversized) throw oversized;
     },
 
     notFound(c: Context): never {
@@ -69,6 +74,9 @@ export function createHooks(limiter: RateLimiter | undefined) {
       if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
       const principal = c.security?.bearerAuth as Principal | undefined;
       if (secured) await limiter?.check(req, res, { userId: principal!.id });
+      // Service routes are counted by address too, but for liveness and readiness, which a load balancer
+      // asks from one address (openapi.yaml marks them x-rate-limited: false).
+      else if ((c.operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');
       const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
       if (secured && pathUser !== undefined && pathUser !== principal!.id) {
         throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');

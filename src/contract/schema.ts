@@ -235,7 +235,7 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description 200 while the process is up, whatever the state of the database.
+         * @description 200 while the process is up, whatever the state of the database. Not rate-limited.
          */
         get: operations["getHealth"];
         put?: never;
@@ -255,7 +255,8 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the database answers, 503 when it does not.
+         * @description 200 when the database answers, 503 when it does not. Not rate-limited; probes within a second of each
+         *     other share one look at the database.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1294,6 +1295,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOpenApiJson: {
@@ -1326,6 +1328,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getMetrics: {
@@ -1352,6 +1355,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getApiDocs: {
@@ -1374,6 +1378,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

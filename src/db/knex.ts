@@ -52,7 +52,17 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
   });
 }
 
-/** Readiness: does PostgreSQL answer a trivial query? Throws when it does not. */
-export async function pingDatabase(db: Knex): Promise<void> {
-  await db.raw('select 1');
+/**
+ * Readiness: does PostgreSQL answer a trivial query? Rejects when it does not. Callers within `maxAgeMs`
+ * of a check share it, so a flood of readiness probes costs the database one query a second at most.
+ */
+export function readinessCheck(db: Knex, maxAgeMs = 1000): () => Promise<void> {
+  let last: { at: number; answer: Promise<void> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < maxAgeMs) return last.answer;
+    const answer = db.raw('select 1').then(() => undefined);
+    answer.catch(() => {}); // a caller may not be waiting any more; the failure is reported to those who are
+    last = { at: Date.now(), answer };
+    return answer;
+  };
 }

@@ -15,6 +15,7 @@ describe('declared client errors', () => {
       const parameters = (operation.parameters ?? []) as Array<{ in: string; name: string }>;
       const expected = new Set(['400']); // any operation: an unknown query parameter
       if ((operation.security ?? []).length > 0) ['401', '429'].forEach((s) => expected.add(s));
+      else if ((operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) expected.add('429');
       if (operation.requestBody) ['413', '415'].forEach((s) => expected.add(s));
       if (parameters.some((p) => p.in === 'path' && p.name === 'id')) expected.add('404');
       if (parameters.some((p) => p.in === 'path' && p.name === 'user_id')) expected.add('403');

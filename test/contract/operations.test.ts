@@ -114,10 +114,26 @@ const serviceScenarios: Record<string, Record<string, Scenario>> = {
     400: (c) => c.app.request('GET', '/api/ready?x=1'),
     503: (c) => c.down.request('GET', '/api/ready'),
   },
-  getOpenApiYaml: { 200: (c) => c.app.request('GET', '/openapi.yaml'), 400: (c) => c.app.request('GET', '/openapi.yaml?x=1') },
-  getOpenApiJson: { 200: (c) => c.app.request('GET', '/openapi.json'), 400: (c) => c.app.request('GET', '/openapi.json?x=1') },
-  getApiDocs: { 200: (c) => c.app.request('GET', '/docs'), 400: (c) => c.app.request('GET', '/docs?x=1') },
-  getMetrics: { 200: (c) => c.app.request('GET', '/metrics'), 400: (c) => c.app.request('GET', '/metrics?x=1') },
+  getOpenApiYaml: {
+    200: (c) => c.app.request('GET', '/openapi.yaml'),
+    400: (c) => c.app.request('GET', '/openapi.yaml?x=1'),
+    429: (c) => c.limited.request('GET', '/openapi.yaml'),
+  },
+  getOpenApiJson: {
+    200: (c) => c.app.request('GET', '/openapi.json'),
+    400: (c) => c.app.request('GET', '/openapi.json?x=1'),
+    429: (c) => c.limited.request('GET', '/openapi.json'),
+  },
+  getApiDocs: {
+    200: (c) => c.app.request('GET', '/docs'),
+    400: (c) => c.app.request('GET', '/docs?x=1'),
+    429: (c) => c.limited.request('GET', '/docs'),
+  },
+  getMetrics: {
+    200: (c) => c.app.request('GET', '/metrics'),
+    400: (c) => c.app.request('GET', '/metrics?x=1'),
+    429: (c) => c.limited.request('GET', '/metrics'),
+  },
 };
 
 /** The scenario for a pair, and the URL prefix it runs under (explicit-scope operations contain "User"). */

@@ -49,6 +49,13 @@ describe('bodies over the limit', () => {
     assert.ok(res.ms < 2000, `answered in ${res.ms} ms`);
   });
 
+  it('when 50 MB are declared to a route that takes no body, then it answers as usual, unread, and closes the connection', async () => {
+    const res = await rawRequest(app.port, head('GET /api/health', { 'Content-Length': '50000000' }));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.connection, 'close');
+    assert.ok(res.closed && res.ms < 1000);
+  });
+
   it('when the body is under the limit but its declared length is not, then 413 all the same', async () => {
     const res = await rawRequest(app.port, head('PUT /api/tasks/1', { ...json, ...bearer(user.token), 'Content-Length': String(BODY_LIMIT_BYTES + 1) }));
     assert.equal(res.status, 413);

@@ -33,6 +33,34 @@ describe('rate limiting in process memory', () => {
     assert.equal((await app.request('GET', '/api/tasks', { token: (await newUser()).token })).status, 200);
   });
 
+  it('when an address has used up its allowance, then the service routes refuse it too, but liveness and readiness', async () => {
+    const own = await startTestApp({ rateLimit: { enabled: true, perMinute: 2 } });
+    try {
+      const statuses = [];
+      for (const path of ['/openapi.json', '/metrics', '/docs', '/openapi.yaml']) statuses.push((await own.request('GET', path)).status);
+      assert.deepEqual(statuses, [200, 200, 429, 429]);
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await own.request('GET', '/api/health')).status, 200);
+        assert.equal((await own.request('GET', '/api/ready')).status, 200);
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('when readiness is asked a hundred times at once, then the database is asked once', async () => {
+    let pings = 0;
+    const count = (query: { sql: string }) => void (query.sql === 'select 1' && pings++);
+    app.db.on('query', count);
+    try {
+      const answers = await Promise.all(Array.from({ length: 100 }, () => app.request('GET', '/api/ready')));
+      assert.ok(answers.every((r) => r.status === 200));
+      assert.ok(pings <= 2, `${pings} pings`);
+    } finally {
+      app.db.off('query', count);
+    }
+  });
+
   it('when a limited user writes, then nothing is written', async () => {
     const user = await newUser();
     for (let i = 0; i < 3; i++) await app.request('POST', '/api/tasks', { token: user.token, body: { title: `t${i}` } });
