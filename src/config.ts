@@ -32,6 +32,8 @@ export interface Config {
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly perMinute: number;
+    /** Searches (`q`) a minute per user, within perMinute: a search costs more the more tasks a user has. */
+    readonly searchesPerMinute: number;
     /** Shared counters for several instances; unset keeps them in this process. */
     readonly redisUrl: string | undefined;
   };
@@ -122,6 +124,11 @@ export function createConfig(env: Env): Config {
   if (!/^\d+$/.test(perMinuteText) || perMinute < 1) {
     problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number of requests, at least 1 (got "${perMinuteText}").`);
   }
+  const searchesText = text('RATE_LIMIT_SEARCHES_PER_MINUTE') ?? '60';
+  const searchesPerMinute = Number(searchesText);
+  if (!/^\d+$/.test(searchesText) || searchesPerMinute < 1) {
+    problems.push(`RATE_LIMIT_SEARCHES_PER_MINUTE must be a whole number of searches, at least 1 (got "${searchesText}").`);
+  }
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
 
   const concurrencyText = text('WEB_CONCURRENCY') ?? String(nodeEnv === 'production' ? availableParallelism() : 1);
@@ -140,7 +147,7 @@ export function createConfig(env: Env): Config {
     corsOrigins,
     logLevel,
     webConcurrency,
-    rateLimit: { enabled: rateLimitEnabled === 'true' || rateLimitEnabled === '1', perMinute, redisUrl: redisUrl?.href },
+    rateLimit: { enabled: rateLimitEnabled === 'true' || rateLimitEnabled === '1', perMinute, searchesPerMinute, redisUrl: redisUrl?.href },
   });
 }
 

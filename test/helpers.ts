@@ -71,7 +71,7 @@ export async function startTestApp(
   const db = createDb(databaseUrl);
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
   // Off unless a test asks: the suite sends many requests from one address.
-  const rateLimiter = await createRateLimiter({ enabled: false, perMinute: 60, redisUrl: undefined, ...options.rateLimit }, { warn: () => {} });
+  const rateLimiter = await createRateLimiter({ enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit }, { warn: () => {} });
   const app = await createApp({
     rateLimiter,
     config: { corsOrigins: ['http://localhost:3000'], auth },

@@ -73,7 +73,7 @@ export function createHooks(limiter: RateLimiter | undefined) {
       const secured = (c.operation.security ?? []).length > 0;
       if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
       const principal = c.security?.bearerAuth as Principal | undefined;
-      if (secured) await limiter?.check(req, res, { userId: principal!.id });
+      if (secured) await limiter?.check(req, res, { userId: principal!.id }, { search: (c.request.query as { q?: unknown }).q !== undefined });
       // Service routes are counted by address too, but for liveness and readiness, which a load balancer
       // asks from one address (openapi.yaml marks them x-rate-limited: false).
       else if ((c.operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');

@@ -9,8 +9,8 @@ import type { Config } from '../config.js';
 import { Problem } from './problem.js';
 
 export interface RateLimiter {
-  /** Counts the request against `key`'s allowance; throws a 429 Problem when it is used up. */
-  check(req: Request, res: Response, caller: { userId: string } | 'anonymous'): Promise<void>;
+  /** Counts the request against the caller's allowance (and a search against its own); throws a 429 Problem when used up. */
+  check(req: Request, res: Response, caller: { userId: string } | 'anonymous', options?: { search?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,31 +23,59 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   // Loaded only when used: a process without REDIS_URL does not carry ioredis (~5 MB of memory).
   const { RedisStore } = redis ? await import('rate-limit-redis') : { RedisStore: undefined };
-  const perMinute = config.perMinute;
-  const middleware: RateLimitRequestHandler = rateLimit({
+  const store = (prefix: string) =>
+    redis && RedisStore ? { store: new RedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never }) } : {};
+  const shared = {
     windowMs: 60_000,
+    keyGenerator: (_req: Request, res: Response) => res.locals.context.rateLimitKey!,
+    // Redis down at run time: let requests through rather than refuse everyone; ioredis reconnects by itself.
+    passOnStoreError: true,
+    validate: false, // its configuration self-checks run on every request; this configuration is fixed and tested
+  };
+  const { perMinute, searchesPerMinute } = config;
+  const requests: RateLimitRequestHandler = rateLimit({
+    ...shared,
     limit: perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: `${perMinute}-per-minute`,
-    keyGenerator: (_req, res) => res.locals.context.rateLimitKey!,
     handler: (_req, res, next) => {
       next(new Problem(429, `Too many requests: at most ${perMinute} a minute. Retry after ${String(res.getHeader('Retry-After'))} s.`));
     },
-    // Redis down at run time: let requests through rather than refuse everyone; ioredis reconnects by itself.
-    passOnStoreError: true,
-    validate: false, // its configuration self-checks run on every request; this configuration is fixed and tested
-    ...(redis && RedisStore ? { store: new RedisStore({ prefix: 'tasks-api:rate:', sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never }) } : {}),
+    ...store('tasks-api:rate:'),
   });
+  // Searches are counted again, against a smaller allowance: a page of search results costs the database
+  // more the more tasks a user has (see the README). Its headers would replace the first limiter's, so
+  // it sends none but Retry-After, on a refusal.
+  const searches: RateLimitRequestHandler = rateLimit({
+    ...shared,
+    limit: searchesPerMinute,
+    standardHeaders: false,
+    legacyHeaders: false,
+    requestPropertyName: 'searchRateLimit',
+    handler: (req, _res, next) => {
+      const reset = (req as Request & { searchRateLimit?: { resetTime?: Date } }).searchRateLimit?.resetTime;
+      const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+      next(
+        new Problem(429, `Too many searches: at most ${searchesPerMinute} a minute. Retry after ${retryAfter} s.`, {
+          headers: { 'Retry-After': String(retryAfter) },
+        }),
+      );
+    },
+    ...store('tasks-api:search:'),
+  });
+  const pass = (middleware: RateLimitRequestHandler, req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => {
+      // express-rate-limit calls next() to let a request through, or next(problem) from the handlers above.
+      const next = (error?: unknown) => (error instanceof Error ? reject(error) : resolve());
+      Promise.resolve(middleware(req, res, next)).catch(reject);
+    });
 
   return {
-    check(req, res, caller) {
+    async check(req, res, caller, { search = false } = {}) {
       res.locals.context.rateLimitKey = caller === 'anonymous' ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `user:${caller.userId}`;
-      return new Promise((resolve, reject) => {
-        // express-rate-limit calls next() to let a request through, or next(problem) from the handler above.
-        const next = (error?: unknown) => (error instanceof Error ? reject(error) : resolve());
-        Promise.resolve(middleware(req, res, next)).catch(reject);
-      });
+      await pass(requests, req, res);
+      if (search) await pass(searches, req, res);
     },
     async close() {
       await redis?.quit();

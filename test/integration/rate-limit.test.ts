@@ -48,6 +48,22 @@ describe('rate limiting in process memory', () => {
     }
   });
 
+  it('when a user searches more than the search allowance, then 429 with Retry-After, and listing without q goes on', async () => {
+    const searching = await startTestApp({ rateLimit: { enabled: true, perMinute: 100, searchesPerMinute: 2 } });
+    try {
+      const user = await newUser();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push(await searching.request('GET', '/api/tasks?q=milk', { token: user.token }));
+      assert.deepEqual(statuses.map((r) => r.status), [200, 200, 429]);
+      assert.match(statuses[2]!.body.detail, /Too many searches: at most 2 a minute/);
+      assert.ok(Number(statuses[2]!.headers.get('retry-after')) > 0);
+      assert.equal((await searching.request('GET', '/api/tasks', { token: user.token })).status, 200);
+      assert.equal((await searching.request('GET', '/api/tasks?q=milk', { token: (await newUser()).token })).status, 200, 'another user searches on');
+    } finally {
+      await searching.close();
+    }
+  });
+
   it('when readiness is asked a hundred times at once, then the database is asked once', async () => {
     let pings = 0;
     const count = (query: { sql: string }) => void (query.sql === 'select 1' && pings++);

@@ -13,6 +13,7 @@ describe('createConfig', () => {
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
     assert.equal(config.auth.jwksUrl, undefined);
     assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.rateLimit, { enabled: true, perMinute: 300, searchesPerMinute: 60, redisUrl: undefined });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.auth) && Object.isFrozen(config.corsOrigins));
   });
 
@@ -27,8 +28,9 @@ describe('createConfig', () => {
     const config = createConfig({
       BETTER_AUTH_SECRET: secret, NODE_ENV: 'production', PORT: '9000', DATABASE_URL: 'postgres://u@db:5432/tasks',
       JWT_ISSUER: 'https://auth.example.com', JWT_AUDIENCE: 'a, b', CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_SEARCHES_PER_MINUTE: '12',
     });
+    assert.deepEqual([config.rateLimit.perMinute, config.rateLimit.searchesPerMinute], [120, 12]);
     assert.equal(config.port, 9000);
     assert.equal(config.databaseUrl, 'postgres://u@db:5432/tasks');
     assert.deepEqual(config.auth.audience, ['a', 'b']);
@@ -40,11 +42,13 @@ describe('createConfig', () => {
       createConfig({
         BETTER_AUTH_SECRET: 'short', PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'staging',
         CORS_ORIGINS: 'https://ok.example.com/path', LOG_LEVEL: 'loud', BETTER_AUTH_URL: 'not a url',
+        RATE_LIMIT_SEARCHES_PER_MINUTE: '0',
       });
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.problems.length, 7, error.message);
+      assert.equal(error.problems.length, 8, error.message);
+      assert.match(error.message, /RATE_LIMIT_SEARCHES_PER_MINUTE must be a whole number of searches, at least 1/);
       assert.match(error.message, /BETTER_AUTH_SECRET must be at least 32 characters \(it has 5\)/);
       assert.match(error.message, /PORT/);
       assert.match(error.message, /DATABASE_URL must be a postgres: or postgresql:\/\/ URL/);
