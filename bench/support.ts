@@ -45,12 +45,12 @@ const DIST = new URL('../dist/', import.meta.url);
  * The API in production mode (the compiled dist/src/main.js: run `npm run build` first) in its own process, on
  * a free port, once /api/ready answers (the database is up and migrated).
  */
-export async function startApi(env: Record<string, string>, nodeFlags: string[] = []): Promise<Server> {
+export async function startApi(env: Record<string, string>, nodeFlags: string[] = [], options: { port?: number; output?: number } = {}): Promise<Server> {
   // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off unless the
   // caller turns it on: the benchmarks send thousands of requests a minute per user on purpose.
   return startServer(() => [...nodeFlags, fileURLToPath(new URL('src/main.js', DIST))], {
     NODE_ENV: 'production', WEB_CONCURRENCY: '1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env,
-  }, async (base) => (await fetch(`${base}/api/ready`)).ok);
+  }, async (base) => (await fetch(`${base}/api/ready`)).ok, options);
 }
 
 /** The baseline server (bench/baseline.ts, compiled), once it answers. */
@@ -63,13 +63,21 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
   );
 }
 
-/** `node <args(port)>` on a free port (PORT in the environment), once `ready` says so. */
-async function startServer(args: (port: number) => string[], env: Record<string, string>, ready: (base: string) => Promise<boolean>): Promise<Server> {
-  const port = await freePort();
+/**
+ * `node <args(port)>` on `port` or a free one (PORT in the environment), once `ready` says so; its standard
+ * output goes to the file descriptor `output`, or nowhere.
+ */
+async function startServer(
+  args: (port: number) => string[],
+  env: Record<string, string>,
+  ready: (base: string) => Promise<boolean>,
+  { port: chosen, output }: { port?: number; output?: number } = {},
+): Promise<Server> {
+  const port = chosen ?? (await freePort());
   const script = args(port).find((arg) => arg.endsWith('.js'));
   const child = spawn(process.execPath, args(port), {
     env: { PATH: '/usr/bin:/bin', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', output ?? 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const base = `http://127.0.0.1:${port}`;

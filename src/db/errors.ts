@@ -5,8 +5,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too_many_connections, and
 // query_canceled (statement_timeout: the server is too slow to answer in time).
 const SQLSTATE = /^(08...|57P0[1-4]|53300|57014)$/;
-// pg's own words for a connection that timed out while opening or went away under a query.
-const CONNECTION_LOST = /^(timeout expired|Connection terminated)/;
+// pg's own words for a connection that timed out while opening, went away under a query, or had already
+// failed when a query (a transaction's ROLLBACK, say) was given to it; knex puts the statement in front of
+// them ("select … - Connection terminated unexpectedly").
+const CONNECTION_LOST = /(^|- )(timeout expired|Connection terminated|Client has encountered a connection error|Client was closed)/;
 
 /** Any error PostgreSQL reported (it carries a five-character SQLSTATE). */
 export function isDatabaseError(error: unknown): boolean {
@@ -29,7 +31,7 @@ export function describeDatabaseFailure(error: unknown): string {
   if (name === 'KnexTimeoutError') return 'no connection within the acquire timeout';
   if (code === 'DATABASE_STALLED') return 'the server stopped answering';
   if (code === '57014') return 'a statement ran past statement_timeout';
-  if (typeof message === 'string' && CONNECTION_LOST.test(message)) return message;
+  if (typeof message === 'string' && CONNECTION_LOST.test(message)) return CONNECTION_LOST.exec(message)![0].replace(/^- /, '');
   return typeof code === 'string' ? code : 'unavailable';
 }
 
