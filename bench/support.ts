@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDatabaseUrl } from '../src/config.js';
+import { benchDatabaseUrl } from './settings.js';
 import { freePort } from '../src/free-port.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testDatabaseUrl, testProcessEnv } from '../src/config.js';
+import { testDatabaseUrl, testProcessEnv } from '../test/support/settings.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';

@@ -5,9 +5,9 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { envReader, type Env } from './env-reader.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
-type Env = Readonly<Record<string, string | undefined>>;
 
 export interface AuthConfig {
   /** HS256 shared secret (Better Auth's BETTER_AUTH_SECRET). */
@@ -40,7 +40,7 @@ export interface Config {
 }
 
 export const MIN_SECRET_LENGTH = 32;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -50,36 +50,11 @@ export class ConfigError extends Error {
 }
 
 export function createConfig(env: Env): Config {
-  const problems: string[] = [];
-  const text = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const url = (name: string, protocols: readonly string[]): URL | undefined => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    try {
-      const parsed = new URL(value);
-      if (protocols.includes(parsed.protocol)) return parsed;
-    } catch {
-      // reported below
-    }
-    problems.push(`${name} must be a ${protocols.join(' or ')}// URL (got "${value}").`);
-    return undefined;
-  };
-
-  const nodeEnv = text('NODE_ENV') ?? 'development';
-  if (!['development', 'test', 'production'].includes(nodeEnv)) {
-    problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}").`);
-  }
-
-  const portText = text('PORT') ?? '8000';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    problems.push(`PORT must be a whole number from 0 to 65535 (got "${portText}").`);
-  }
-
-  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const read = envReader(env);
+  const { problems } = read;
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const port = read.integer('PORT', 8000, { min: 0, max: 65535, what: 'a port' });
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
 
   const secret = env.BETTER_AUTH_SECRET ?? '';
   if (secret.length === 0) {
@@ -91,63 +66,40 @@ export function createConfig(env: Env): Config {
     problems.push(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${secret.length}).`);
   }
 
-  const betterAuthUrl = url('BETTER_AUTH_URL', ['http:', 'https:']);
+  const betterAuthUrl = read.url('BETTER_AUTH_URL', ['http:', 'https:']);
   const jwksUrl =
-    url('JWT_JWKS_URL', ['http:', 'https:']) ??
+    read.url('JWT_JWKS_URL', ['http:', 'https:']) ??
     (betterAuthUrl ? new URL(`${betterAuthUrl.href.replace(/\/+$/, '')}/api/auth/jwks`) : undefined);
-  const audience = text('JWT_AUDIENCE')
-    ?.split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
 
-  const corsOrigins = (text('CORS_ORIGINS') ?? 'http://localhost:3000')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  for (const origin of corsOrigins) {
-    if (!isOrigin(origin)) {
-      problems.push(`CORS_ORIGINS must list origins like https://app.example.com, without a path (got "${origin}").`);
-    }
+  const corsOrigins = read.list('CORS_ORIGINS') ?? ['http://localhost:3000'];
+  for (const origin of corsOrigins.filter((o) => !isOrigin(o))) {
+    problems.push(`CORS_ORIGINS must list origins like https://app.example.com, without a path (got "${origin}").`);
   }
 
-  const logLevel = text('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info');
-  if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
-  }
-
-  const rateLimitEnabled = (text('RATE_LIMIT_ENABLED') ?? 'true').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(rateLimitEnabled)) {
-    problems.push(`RATE_LIMIT_ENABLED must be true or false (got "${rateLimitEnabled}").`);
-  }
-  const perMinuteText = text('RATE_LIMIT_PER_MINUTE') ?? '300';
-  const perMinute = Number(perMinuteText);
-  if (!/^\d+$/.test(perMinuteText) || perMinute < 1) {
-    problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number of requests, at least 1 (got "${perMinuteText}").`);
-  }
-  const searchesText = text('RATE_LIMIT_SEARCHES_PER_MINUTE') ?? '60';
-  const searchesPerMinute = Number(searchesText);
-  if (!/^\d+$/.test(searchesText) || searchesPerMinute < 1) {
-    problems.push(`RATE_LIMIT_SEARCHES_PER_MINUTE must be a whole number of searches, at least 1 (got "${searchesText}").`);
-  }
-  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
-
-  const concurrencyText = text('WEB_CONCURRENCY') ?? String(nodeEnv === 'production' ? availableParallelism() : 1);
-  const webConcurrency = Number(concurrencyText);
-  if (!/^\d+$/.test(concurrencyText) || webConcurrency < 1 || webConcurrency > 256) {
-    problems.push(`WEB_CONCURRENCY must be a number of worker processes from 1 to 256 (got "${concurrencyText}").`);
-  }
+  const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info');
+  const rateLimit = {
+    enabled: read.boolean('RATE_LIMIT_ENABLED', true),
+    perMinute: read.integer('RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'requests' }),
+    searchesPerMinute: read.integer('RATE_LIMIT_SEARCHES_PER_MINUTE', 60, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'searches' }),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'])?.href,
+  };
+  const webConcurrency = read.integer('WEB_CONCURRENCY', nodeEnv === 'production' ? availableParallelism() : 1, {
+    min: 1,
+    max: 256,
+    what: 'worker processes',
+  });
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
-    nodeEnv: nodeEnv as NodeEnv,
+    nodeEnv,
     port,
     databaseUrl: databaseUrl?.href,
-    dataDir: resolve(text('DATA_DIR') ?? '.data'),
-    auth: { secret, jwksUrl, issuer: text('JWT_ISSUER'), audience: audience?.length ? audience : undefined },
+    dataDir: resolve(read.text('DATA_DIR') ?? '.data'),
+    auth: { secret, jwksUrl, issuer: read.text('JWT_ISSUER'), audience: read.list('JWT_AUDIENCE') },
     corsOrigins,
     logLevel,
     webConcurrency,
-    rateLimit: { enabled: rateLimitEnabled === 'true' || rateLimitEnabled === '1', perMinute, searchesPerMinute, redisUrl: redisUrl?.href },
+    rateLimit,
   });
 }
 
@@ -191,27 +143,26 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
   return { config: createConfig(process.env), notices };
 }
 
-/** The PostgreSQL the test suite uses; unset means the test runner starts an embedded one. */
-export function testDatabaseUrl(): string | undefined {
-  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+/**
+ * The database the knex CLI works on (knexfile.ts): DATABASE_URL, from the environment or `.env`. Unlike the
+ * server, the CLI starts no embedded PostgreSQL; `npm run migrate` does.
+ */
+export function loadDatabaseUrl(envFile = '.env'): string {
+  dotenv.config({ path: envFile, quiet: true });
+  const read = envReader(process.env);
+  const url = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (!url) {
+    read.problems.push('DATABASE_URL is not set: the knex CLI needs a PostgreSQL to work on (npm run migrate also works on the embedded one).');
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return url!.href;
 }
 
-/** The Redis the rate-limit tests share counters through (the machines run one at 127.0.0.1:6379). */
-export function testRedisUrl(): string {
-  return process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-}
-
-/** The contract fuzzer's seed and runs per operation: fixed by default so CI is reproducible. */
-export function fuzzSettings(): { seed: number; runs: number } {
-  return { seed: Number(process.env.FUZZ_SEED ?? 20261121), runs: Number(process.env.FUZZ_RUNS ?? 100) };
-}
-
-/** The PostgreSQL `npm run bench:list` seeds and resets; unset means it starts an embedded one. */
-export function benchDatabaseUrl(): string | undefined {
-  return process.env.BENCH_DATABASE_URL || undefined;
-}
-
-/** The environment for the test processes the runner starts: this one, pointed at the test database. */
-export function testProcessEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  return { ...process.env, TEST_DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
+/**
+ * A frozen copy of the environment (with `.env` read), for the test runner and the benchmarks, which parse
+ * their own few settings (test/support/settings.ts, bench/settings.ts): this file stays the one that reads it.
+ */
+export function environment(envFile = '.env'): Env {
+  dotenv.config({ path: envFile, quiet: true });
+  return Object.freeze({ ...process.env });
 }

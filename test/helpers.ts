@@ -3,12 +3,11 @@ import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
-import { createApp } from '../src/app.js';
-import { createTokenVerifier } from '../src/auth/tokens.js';
-import { testDatabaseUrl, type AuthConfig, type Config } from '../src/config.js';
+import { type AuthConfig, type Config } from '../src/config.js';
+import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
-import { createRateLimiter } from '../src/http/rate-limit.js';
-import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from '../src/http/server.js';
+import type { ServerTimeouts } from '../src/http/server.js';
+import { startService } from '../src/service.js';
 
 export const TEST_SECRET = randomBytes(32).toString('base64url');
 
@@ -70,21 +69,20 @@ export async function startTestApp(
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
   const db = createDb(databaseUrl);
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
-  // Off unless a test asks: the suite sends many requests from one address.
-  const rateLimiter = await createRateLimiter({ enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit }, { warn: () => {} });
-  const app = await createApp({
-    rateLimiter,
-    config: { corsOrigins: ['http://localhost:3000'], auth },
+  // Rate limiting is off unless a test asks: the suite sends many requests from one address.
+  const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit };
+  const service = await startService({
+    config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit },
     db,
     logger: options.logger ?? pino({ level: 'silent' }),
-    verifyToken: createTokenVerifier(auth), // the production cooldown: rotations are tested with it
+    host: '127.0.0.1',
+    timeouts: options.timeouts,
   });
-  const http = await listen(app, 0, '127.0.0.1', options.timeouts ?? SERVER_TIMEOUTS);
-  const baseUrl = `http://127.0.0.1:${http.port}`;
+  const baseUrl = `http://127.0.0.1:${service.port}`;
 
   return {
     baseUrl,
-    port: http.port,
+    port: service.port,
     db,
     async request(method, path, { token, body, headers = {} } = {}) {
       const sendsJson = body !== undefined && typeof body !== 'string';
@@ -102,10 +100,9 @@ export async function startTestApp(
       return { status: response.status, headers: response.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
     },
     async close() {
-      http.server.closeAllConnections();
-      await new Promise((resolve) => http.server.close(resolve));
+      service.server.closeAllConnections(); // a test's leftover connections need no draining
+      await service.close();
       await db.destroy();
-      await rateLimiter?.close();
     },
   };
 }

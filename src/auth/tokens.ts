@@ -39,7 +39,7 @@ const VERIFIED_TOKEN_TTL_MS = 60_000;
  * rotated key) triggers a refetch; the cooldown bounds what a flood of made-up kids can cost Better Auth.
  */
 export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 } = {}): VerifyToken {
-  // A CryptoKey, imported once: given a KeyObject, jose converts it on every verification (40 % of its cost).
+  // A CryptoKey, imported once: given a KeyObject, jose would convert it on every verification.
   const secretKey = webcrypto.subtle.importKey('raw', Buffer.from(auth.secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   const keySet = auth.jwksUrl ? rotationProof(createRemoteJWKSet(auth.jwksUrl, { timeoutDuration: 5000, cooldownDuration: keySetCooldownMs })) : undefined;
   const claims = {
@@ -49,8 +49,8 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 
     ...(auth.audience ? { audience: [...auth.audience] } : {}),
   };
 
-  // jose costs ~60 µs of CPU per token (WebCrypto's HMAC and its claim checks), more than the rest of a simple
-  // request. Only the byte-identical string of a token that passed every check is found here; an entry lasts
+  // jose's work per token (WebCrypto's HMAC and its claim checks) costs more than the rest of a simple request
+  // (see the README's profile). Only the byte-identical string of a token that passed every check is found here; an entry lasts
   // until the token's exp (plus the tolerance jose allows) or a minute, whichever comes first.
   const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS });
 

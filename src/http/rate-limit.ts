@@ -21,7 +21,7 @@ interface Log {
 export async function createRateLimiter(config: Config['rateLimit'], log: Log): Promise<RateLimiter | undefined> {
   if (!config.enabled) return undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
-  // Loaded only when used: a process without REDIS_URL does not carry ioredis (~5 MB of memory).
+  // Loaded only when used: a process without REDIS_URL does not carry ioredis in memory.
   const { RedisStore } = redis ? await import('rate-limit-redis') : { RedisStore: undefined };
   const store = (prefix: string) =>
     redis && RedisStore ? { store: new RedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never }) } : {};

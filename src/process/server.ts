@@ -3,13 +3,9 @@
 // handlers whose clients left are waited for, and only then are the database and Redis closed.
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
-import { createApp } from '../app.js';
-import { createTokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/database.js';
-import { InFlight } from '../http/in-flight.js';
-import { createRateLimiter } from '../http/rate-limit.js';
-import { listen } from '../http/server.js';
+import { startService } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
 import { logFor } from './log.js';
@@ -31,17 +27,11 @@ export async function runServer(config: Config, logger: Logger): Promise<void> {
     const applied = await database.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
-  const rateLimiter = await createRateLimiter(config.rateLimit, log);
-  const inFlight = new InFlight();
-  const metrics = cluster.isWorker ? clusterMetrics() : undefined;
-  const app = await createApp({ config, db: database.db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics });
-  const http = await listen(app, config.port);
-  logger.info({ port: http.port }, `Tasks API listening on http://localhost:${http.port} (docs at /docs)`);
+  const service = await startService({ config, db: database.db, logger, metrics: cluster.isWorker ? clusterMetrics() : undefined });
+  logger.info({ port: service.port }, `Tasks API listening on http://localhost:${service.port} (docs at /docs)`);
 
   stop = onShutdown(logger, async () => {
-    await http.close();
-    await inFlight.settled();
-    await rateLimiter?.close();
+    await service.close();
     await database.close();
   });
   if (stopAsked) stop();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fuzzSettings } from '../../src/config.js';
+import { fuzzSettings } from '../support/settings.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { assertMatchesDeclaration, operations, type JsonSchema, type OperationObject } from './declared.js';
 

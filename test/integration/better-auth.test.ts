@@ -13,7 +13,7 @@ import { decodeProtectedHeader } from 'jose';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { createTasksClient, TasksApiError } from '../../src/client/index.js';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { newUserId, startTestApp, type TestApp } from '../helpers.js';
 

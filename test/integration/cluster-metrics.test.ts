@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { describe, it } from 'node:test';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { startServer, workDir } from '../support/server-process.js';
 
 /** A request on a connection of its own, so that the primary hands each to some worker. */

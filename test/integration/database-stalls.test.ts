@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { DATABASE_BOUNDS } from '../../src/db/knex.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { createTaskRepository } from '../../src/db/tasks/index.js';
 import type { ListOptions, SortKey } from '../../src/domain/tasks.js';

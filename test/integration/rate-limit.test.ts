@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { testRedisUrl } from '../../src/config.js';
+import { testRedisUrl } from '../support/settings.js';
 import { newUser, signToken, startTestApp, type TestApp } from '../helpers.js';
 
 describe('rate limiting in process memory', () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { freePort } from '../../src/free-port.js';
 import { newUserId, signToken } from '../helpers.js';

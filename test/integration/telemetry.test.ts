@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { testDatabaseUrl } from '../../src/config.js';
+import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';

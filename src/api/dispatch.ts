@@ -1,0 +1,66 @@
+// From openapi-backend's context to a typed handler, and from the handler's reply to the response: the one
+// place a successful answer is written.
+import type { Response } from 'express';
+import type { Context } from 'openapi-backend';
+import type { Exchange } from './hooks.js';
+import type { AnyReply, HandlerContext, OperationId } from './types.js';
+
+/** The header parameters the operation declares, keyed by their names in openapi.yaml (HTTP lower-cases them). */
+function declaredHeaders(c: Context): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  const received = c.request.headers as Record<string, string | string[] | undefined>;
+  for (const parameter of (c.operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+    if (parameter.in !== 'header') continue;
+    const value = received[parameter.name.toLowerCase()];
+    headers[parameter.name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+
+export type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
+
+export function dispatchTo(handler: AnyHandler) {
+  return async (c: Context, { req, res }: Exchange): Promise<void> => {
+    // openapi-backend re-parses path params from the URL (as strings) after validating; the coerced, typed
+    // values are kept on the validation result.
+    const params: unknown = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;
+    const reply = await handler({
+      params: params as never,
+      query: c.request.query as never,
+      headers: declaredHeaders(c),
+      body: c.request.requestBody as never,
+      path: canonicalPath(c.operation.path, params as Record<string, unknown>),
+      rawQuery: queryOf(req.originalUrl),
+      principal: c.security?.bearerAuth as never,
+    });
+    res.locals.context.outcome = reply.status;
+    res.statusCode = reply.status;
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    if (reply.body === undefined) res.end();
+    else if (reply.contentType) res.type(reply.contentType).send(reply.body);
+    else sendJson(res, reply.body);
+  };
+}
+
+/** The operation's path template with its parameters filled in: /api/tasks// is written /api/tasks. */
+function canonicalPath(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+}
+
+/** Everything after the first `?` (a value may hold a literal `?`). */
+function queryOf(url: string): string {
+  const start = url.indexOf('?');
+  return start < 0 ? '' : url.slice(start + 1);
+}
+
+/**
+ * What express's res.json would send here, without its per-call work: it looks up three app settings, and
+ * res.send checks freshness against If-None-Match, which the get handler has already answered.
+ */
+function sendJson(res: Response, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}

@@ -1,0 +1,21 @@
+// The operation table: every operationId of openapi.yaml, each to its handler. `satisfies HandlerTable`
+// makes a missing or mistyped handler a compile error; both URL scopes of a task operation share one.
+import type { TaskRepository } from '../../db/tasks/index.js';
+import type { CursorCodec } from '../cursor.js';
+import type { HandlerTable } from '../types.js';
+import { createServiceHandlers, type ServiceDeps } from './service.js';
+import { createTaskHandlers } from './tasks.js';
+
+export function createHandlers(deps: ServiceDeps & { tasks: TaskRepository; cursors: CursorCodec }): HandlerTable {
+  const tasks = createTaskHandlers(deps);
+  return {
+    ...tasks,
+    listUserTasks: tasks.listTasks,
+    createUserTask: tasks.createTask,
+    getUserTask: tasks.getTask,
+    updateUserTask: tasks.updateTask,
+    deleteUserTask: tasks.deleteTask,
+    toggleUserTaskCompletion: tasks.toggleTaskCompletion,
+    ...createServiceHandlers(deps),
+  } satisfies HandlerTable;
+}

@@ -1,0 +1,48 @@
+// Composition root: the whole service on a database it is given (the token verifier, the rate limiter, the
+// app and its HTTP server) and how to stop it. The server process and every cluster worker build it here,
+// and so do the tests (the benchmarks run the server process); they differ only in what they pass in.
+import type { Server } from 'node:http';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { createApp, type AppDeps } from './app.js';
+import { createTokenVerifier } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { InFlight } from './http/in-flight.js';
+import { createRateLimiter } from './http/rate-limit.js';
+import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './http/server.js';
+
+export interface ServiceOptions {
+  config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit'>;
+  db: Knex;
+  logger: Logger;
+  /** Where to listen; every interface when absent. */
+  host?: string;
+  timeouts?: ServerTimeouts;
+  metrics?: AppDeps['metrics'];
+}
+
+export interface Service {
+  port: number;
+  server: Server;
+  /**
+   * Drains: no new connections, what was received is answered, and once every handler has finished (those
+   * whose clients left included) the rate limiter's store is closed. The database is the caller's.
+   */
+  close(): Promise<void>;
+}
+
+export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics }: ServiceOptions): Promise<Service> {
+  const rateLimiter = await createRateLimiter(config.rateLimit, { warn: (message) => logger.warn(message) });
+  const inFlight = new InFlight();
+  const app = await createApp({ config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics });
+  const http = await listen(app, config.port, host, timeouts);
+  return {
+    port: http.port,
+    server: http.server,
+    async close() {
+      await http.close();
+      await inFlight.settled();
+      await rateLimiter?.close();
+    },
+  };
+}
