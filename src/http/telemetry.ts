@@ -6,15 +6,10 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { poolStats } from '../db/pool-stats.js';
 import type { RequestContext } from './context.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/; // an incoming id is echoed and logged only if it cannot forge a log line
-
-interface Pool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-}
 
 export interface Telemetry {
   middleware: RequestHandler;
@@ -45,10 +40,10 @@ export function createTelemetry(logger: Logger, db: Knex, registry = new Registr
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
-      const pool = (db.client as { pool?: Pool }).pool;
-      this.set({ state: 'used' }, pool?.numUsed() ?? 0);
-      this.set({ state: 'free' }, pool?.numFree() ?? 0);
-      this.set({ state: 'pending' }, pool?.numPendingAcquires() ?? 0);
+      const { used, free, pending } = poolStats(db);
+      this.set({ state: 'used' }, used);
+      this.set({ state: 'free' }, free);
+      this.set({ state: 'pending' }, pending);
     },
   });
 
