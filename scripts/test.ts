@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { testDatabaseUrl, testProcessEnv } from '../test/support/settings.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
@@ -22,9 +22,13 @@ async function testFiles(roots: string[]): Promise<string[]> {
 }
 
 const files = await testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['test']);
-let url = testDatabaseUrl();
+// Unit tests are pure: a run of them alone starts no database.
+const needsDatabase = files.some((file) => !file.split(sep).includes('unit'));
+let url = needsDatabase ? testDatabaseUrl() : undefined;
 let stopEmbedded = async () => {};
-if (url) {
+if (!needsDatabase) {
+  console.log('Unit tests only: no database.');
+} else if (url) {
   console.log(`Testing against ${new URL(url).host} (TEST_DATABASE_URL/DATABASE_URL).`);
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'tasks-api-test-'));
@@ -38,9 +42,11 @@ if (url) {
 
 let code = 1;
 try {
-  const db = createDb(url, { bounds: false });
-  await migrateLatest(db);
-  await db.destroy();
+  if (url) {
+    const db = createDb(url, { bounds: false });
+    await migrateLatest(db);
+    await db.destroy();
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
     stdio: 'inherit',
     env: testProcessEnv(url),

@@ -1,6 +1,4 @@
 // Shared test plumbing: an app on a real PostgreSQL over real HTTP (port 0), tokens, and fresh users.
-import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
 import { type AuthConfig, type Config } from '../src/config.js';
@@ -8,8 +6,10 @@ import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
 import type { ServerTimeouts } from '../src/http/server.js';
 import { startService } from '../src/service.js';
+import { TEST_SECRET } from './support/tokens.js';
 
-export const TEST_SECRET = randomBytes(32).toString('base64url');
+export { newUser, newUserId, signToken, TEST_SECRET } from './support/tokens.js';
+
 
 export interface TestResponse {
   status: number;
@@ -32,28 +32,6 @@ export interface TestApp {
   db: Knex;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
-}
-
-export function newUserId(): string {
-  return `user_${randomUUID()}`;
-}
-
-export function signToken(
-  sub: string | undefined,
-  options: { claims?: JWTPayload; expiresIn?: string | number; secret?: string; alg?: string } = {},
-): Promise<string> {
-  const jwt = new SignJWT({ ...options.claims }).setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' });
-  if (options.claims?.iat === undefined) jwt.setIssuedAt();
-  if (sub !== undefined) jwt.setSubject(sub);
-  if (options.expiresIn !== undefined) jwt.setExpirationTime(options.expiresIn);
-  else jwt.setExpirationTime('5m');
-  return jwt.sign(createSecretKey(Buffer.from(options.secret ?? TEST_SECRET, 'utf8')));
-}
-
-/** A fresh user and a valid token for them. */
-export async function newUser(): Promise<{ id: string; token: string }> {
-  const id = newUserId();
-  return { id, token: await signToken(id) };
 }
 
 export async function startTestApp(

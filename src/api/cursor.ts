@@ -26,7 +26,10 @@ export function createCursorCodec(secret: string): CursorCodec {
     decode(cursor, binding) {
       const [encoded = '', signature = '', ...rest] = cursor.split('.');
       const given = Buffer.from(signature, 'base64url');
-      if (rest.length > 0 || given.length !== MAC_BYTES || !timingSafeEqual(given, mac(encoded, binding))) return undefined;
+      // Only the MAC as encode() writes it: the last character of base64url has unused bits, so other strings
+      // decode to the same bytes, and an altered cursor must never pass. (The position is MACed as text.)
+      if (rest.length > 0 || given.length !== MAC_BYTES || given.toString('base64url') !== signature) return undefined;
+      if (!timingSafeEqual(given, mac(encoded, binding))) return undefined;
       let parsed: unknown;
       try {
         parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));

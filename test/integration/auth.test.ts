@@ -162,6 +162,14 @@ describe('authentication with the Better Auth key set (JWKS)', () => {
     assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200]);
   });
 
+  it('when a token is refused for a key the set does not have yet, then the refusal is not remembered: once the key is published, the same token is accepted', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'published-later' }).setSubject(newUserId()).setExpirationTime('5m').sign(privateKey);
+    assert.equal((await withJwks.request('GET', '/api/tasks', { token })).status, 401);
+    jwks.keys.push({ ...(await exportJWK(publicKey)), kid: 'published-later', alg: 'EdDSA' });
+    assert.equal((await withJwks.request('GET', '/api/tasks', { token })).status, 200);
+  });
+
   it('when tokens name kids the key set does not have, then 401 after one look at most per cooldown', async () => {
     const before = fetches;
     const { privateKey } = await generateKeyPair('EdDSA');

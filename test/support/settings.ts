@@ -19,7 +19,7 @@ export function fuzzSettings(): { seed: number; runs: number } {
   return { seed: Number(env.FUZZ_SEED ?? 20261121), runs: Number(env.FUZZ_RUNS ?? 100) };
 }
 
-/** The environment for the test processes the runner starts: this one, pointed at the test database. */
-export function testProcessEnv(databaseUrl: string): Record<string, string | undefined> {
-  return { ...env, TEST_DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
+/** The environment for the test processes the runner starts: this one, pointed at the test database if any. */
+export function testProcessEnv(databaseUrl: string | undefined): Record<string, string | undefined> {
+  return { ...env, TEST_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
 }

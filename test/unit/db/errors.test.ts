@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeDatabaseFailure, isDatabaseUnavailable, loggableError } from '../../src/db/errors.js';
+import { describeDatabaseFailure, isDatabaseUnavailable, loggableError } from '../../../src/db/errors.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -46,5 +46,25 @@ describe('database errors', () => {
       constraint: 'c',
     });
     assert.deepEqual(loggableError(error), { type: 'DatabaseError', code: '23514', severity: undefined, table: 'tasks', column: undefined, constraint: 'c', routine: undefined });
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('when the error is a refused connection, a pool timeout, an admin shutdown or a dropped connection, then yes', () => {
+    for (const error of [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('Knex: Timeout acquiring a connection'), { name: 'KnexTimeoutError' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      assert.equal(isDatabaseUnavailable(error), true, String(error));
+    }
+  });
+
+  it('when the error is a bug or a constraint, then no', () => {
+    for (const error of [new Error('x is undefined'), Object.assign(new Error('check'), { code: '23514' }), Object.assign(new Error('syntax'), { code: '42601' }), null, 'text']) {
+      assert.equal(isDatabaseUnavailable(error), false, String(error));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorObject } from 'ajv';
-import { toFieldErrors } from '../../src/api/validation-errors.js';
+import { toFieldErrors } from '../../../src/api/validation-errors.js';
 
 const error = (e: Partial<ErrorObject>): ErrorObject =>
   ({ keyword: 'type', instancePath: '', schemaPath: '#/x', params: {}, message: 'must be string', ...e }) as ErrorObject;

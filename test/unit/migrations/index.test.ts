@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { migrations } from '../../migrations/index.js';
+import { migrations } from '../../../migrations/index.js';
 
 describe('the migration list', () => {
   it('when a file is in migrations/, then it is registered under its name, in the order of the names, and nothing else is', async () => {
-    const files = (await readdir(new URL('../../migrations/', import.meta.url)))
+    const files = (await readdir(new URL('../../../migrations/', import.meta.url)))
       .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
       .map((file) => file.replace(/\.ts$/, ''))
       .sort();
