@@ -283,6 +283,23 @@ describe('isolation between users', () => {
     assert.deepEqual(list.body, [task]);
   });
 
+  it('when a user id is literally "tasks", then /api/tasks/tasks is the implicit task route (a bad id) and the longer explicit paths are theirs', async () => {
+    const token = await signToken('tasks');
+    await app.db('tasks').where({ user_id: 'tasks' }).delete(); // a fixed user id: this test owns its tasks
+    const created = await app.request('POST', '/api/tasks/tasks', { token, body: { title: 'Mine' } });
+    assert.equal(created.status, 201, 'POST reaches the explicit scope: the implicit one has no POST there');
+    assert.equal(created.headers.get('location'), `/api/tasks/tasks/${created.body.id}`);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await app.request(method, '/api/tasks/tasks', { token, ...(method === 'PUT' ? { body: { title: 'x' } } : {}) });
+      assert.equal(res.status, 400, method);
+      assert.equal(res.body.errors[0].field, '/id', `${method}: "tasks" is read as a task id`);
+    }
+    assert.equal((await app.request('GET', `/api/tasks/tasks/${created.body.id}`, { token })).body.title, 'Mine');
+    assert.equal((await app.request('PATCH', `/api/tasks/tasks/${created.body.id}/complete`, { token })).body.completed, true);
+    assert.deepEqual((await app.request('GET', '/api/tasks', { token })).body.map((t: { title: string }) => t.title), ['Mine']);
+    assert.equal((await app.request('DELETE', `/api/tasks/tasks/${created.body.id}`, { token })).status, 204);
+  });
+
   it('when a user id contains characters that need escaping, then both scopes work for it', async () => {
     const id = `odd/user %?#é😀${newUserId()}`;
     const token = await signToken(id);
