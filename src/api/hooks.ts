@@ -1,7 +1,7 @@
 // openapi-backend's lifecycle hooks. Each one ends a request by throwing a Problem to the error funnel; none
-// writes a response itself. Together they fix the contract's order of checks:
-// route 404/405 → token 401 → rate limit 429 → path user 403 → validation 400 (body errors included) → handler.
-// Callers without a valid token are rate-limited by address, just before their 401.
+// writes a response itself. Together they fix the contract's order of checks: route 404/405 → a declared
+// body over the limit 413 → token 401 → rate limit 429 → path user 403 → the body is read (413, 415, 400)
+// → validation 400 → handler. Callers without a valid token are rate-limited by address, just before their 401.
 import type { Request, Response } from 'express';
 import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';
