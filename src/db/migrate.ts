@@ -1,6 +1,6 @@
-// Migrations, run at start-up and by `npm run migrate`. Several instances may start at once: a session-level
-// advisory lock serializes them, so the first migrates and the others find nothing left to do (knex's own
-// lock table would make them fail instead).
+// Migrations, run at start-up and by `npm run migrate`. Several instances may start at once: an advisory
+// lock serializes them, so the first migrates and the others find nothing left to do (knex's own lock
+// table would make them fail instead).
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { migrations } from '../../migrations/index.js';
@@ -43,23 +43,14 @@ export async function migrationStatus(db: Knex): Promise<{ applied: string[]; pe
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.file) };
 }
 
-interface Pool {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<void>;
-}
-
+/**
+ * Migrations of several instances run one after another: each takes an advisory lock for the length of a
+ * transaction held open meanwhile, on a connection of its own, while the migrations run on another. A
+ * transaction keeps its server connection behind a transaction pooler too, so this works through one.
+ */
 async function withMigrationLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
-  // The lock is held by one session, so it needs one connection of its own for the whole migration.
-  const pool = db.client as Pool;
-  const connection = await pool.acquireConnection();
-  try {
-    await db.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
-    try {
-      return await work();
-    } finally {
-      await db.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
-    }
-  } finally {
-    await pool.releaseConnection(connection);
-  }
+  return db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
+    return work();
+  });
 }

@@ -2,7 +2,9 @@
 // connection. They run through knex (its pool, bounds, events and transactions); knex has no notion of a
 // prepared statement, but its documented `.options()` mixes pg's own query options into the query, and pg
 // prepares a query that has a `name`. The text keeps PostgreSQL's $n parameters, so `values` go there too.
+// Behind a transaction pooler (createDb's userParams say so) the same text runs unnamed.
 import type { Knex } from 'knex';
+import type { DbParams } from './knex.js';
 
 export interface Statement {
   name: string;
@@ -10,7 +12,8 @@ export interface Statement {
 }
 
 export async function run<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]): Promise<Row[]> {
-  const result = await db.raw<{ rows: Row[] }>(text).options({ name, values });
+  const named = (db.userParams as Partial<DbParams>).preparedStatements !== false;
+  const result = await db.raw<{ rows: Row[] }>(text).options(named ? { name, values } : { values });
   return result.rows;
 }
 
