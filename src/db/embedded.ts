@@ -39,7 +39,7 @@ interface Log {
 export async function startEmbeddedPostgres(
   requestedDataDir: string,
   log: Log,
-  options: { persistent?: boolean; port?: number } = {},
+  options: { persistent?: boolean; port?: number; /** More `-c name=value` flags for the server (tests: ssl). */ postgresFlags?: string[] } = {},
 ): Promise<EmbeddedDatabase> {
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? postgresUser() : undefined;
@@ -65,7 +65,7 @@ export async function startEmbeddedPostgres(
     // UTF-8 with PostgreSQL's built-in Unicode locale: char_length counts code points and lower() folds all
     // of Unicode, the same on every OS (no dependence on the system's locales).
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(options.postgresFlags ?? [])],
     onLog: (message) => {
       recentOutput.push(String(message).trim());
       recentOutput.splice(0, recentOutput.length - 20);

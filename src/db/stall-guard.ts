@@ -73,7 +73,9 @@ class StallGuardedStream extends Duplex {
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     this.answered();
     this.socket.destroy();
-    done(error);
+    // pg takes this stream's 'close' for the end of the connection. When TLS over it fails, TLS destroys it
+    // first and reports why just after: closing a turn later lets pg hear why (a bad certificate, say).
+    setImmediate(() => done(error));
   }
 
   private answered(): void {
