@@ -1,0 +1,51 @@
+// `.ci/run`'s pooled run: `tsx scripts/pooled-run.ts <postgres URL>` puts PgBouncer in transaction mode,
+// with its default settings, in front of that PostgreSQL, then runs a representative part of the suite
+// through it (every operation and status, listing, concurrency control, errors, auth, logs and metrics,
+// the typed client) and a short bench:load, whose API is given nothing but PgBouncer's URL.
+import { spawn } from 'node:child_process';
+import { environment } from '../src/config.js';
+import { createDb } from '../src/db/knex.js';
+import { startPgBouncer } from '../test/support/pgbouncer.js';
+
+const SUITE = [
+  'test/contract',
+  'test/integration/tasks.test.ts',
+  'test/integration/listing.test.ts',
+  'test/integration/concurrency.test.ts',
+  'test/integration/errors.test.ts',
+  'test/integration/auth.test.ts',
+  'test/integration/telemetry.test.ts',
+  'test/integration/client.test.ts',
+];
+const BENCH_DATABASE = 'tasks_bench_pooled';
+
+function npm(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const child = spawn('npm', args, { stdio: 'inherit', env: { ...environment(), ...env } });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+const direct = process.argv[2];
+if (!direct) {
+  console.error('Usage: tsx scripts/pooled-run.ts <postgres URL of the server PgBouncer is to front>');
+  process.exit(2);
+}
+const bouncer = await startPgBouncer(direct);
+let code = 1;
+try {
+  console.log(`PgBouncer (transaction mode, default settings) at 127.0.0.1:${bouncer.port} in front of ${new URL(direct).host}`);
+  code = await npm(['test', '--', ...SUITE], { TEST_DATABASE_URL: `${bouncer.url()}?pgbouncer=true` });
+  if (code === 0) {
+    const admin = createDb(direct, { bounds: false });
+    await admin.raw(`drop database if exists ${BENCH_DATABASE} with (force)`);
+    await admin.raw(`create database ${BENCH_DATABASE}`);
+    try {
+      code = await npm(['run', 'bench:load', '--', '--clients', '50', '--seconds', '10'], { BENCH_DATABASE_URL: bouncer.url(BENCH_DATABASE) });
+    } finally {
+      await admin.raw(`drop database if exists ${BENCH_DATABASE} with (force)`);
+      await admin.destroy();
+    }
+  }
+} finally {
+  await bouncer.stop();
+}
+process.exit(code);
