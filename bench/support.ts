@@ -1,5 +1,7 @@
 // What the benchmark scripts share: a database to run on, the API in its own process, percentiles.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Knex } from 'knex';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,4 +125,11 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** The PostgreSQL server process of `db`, when it runs on this machine (to read its CPU time from /proc). */
+export async function postmasterPid(db: Knex): Promise<number | undefined> {
+  const { rows } = await db.raw<{ rows: Array<{ setting: string }> }>(`select setting from pg_settings where name = 'data_directory'`);
+  const pid = await readFile(`${rows[0]!.setting}/postmaster.pid`, 'utf8').then((text) => Number(text.split('\n')[0]), () => undefined);
+  return pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined;
 }

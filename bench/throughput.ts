@@ -9,17 +9,14 @@
 //
 // Database: see bench/support.ts (BENCH_DATABASE_URL, or a fresh embedded PostgreSQL). Its users named
 // ab_* are replaced; anything else in it is left alone.
-import autocannon from 'autocannon';
-import { createSecretKey, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
-import { benchDatabase, cpuSeconds, residentMemory, startApi, startBaseline, type Server } from './support.js';
+import { drive, median, seed, SCENARIOS, TASKS_PER_USER, type Run, type Scenario, type Seeded } from './scenarios.js';
+import { benchDatabase, postmasterPid, residentMemory, startApi, startBaseline } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,114 +41,8 @@ const WARMUP = Number(values.warmup);
 const CONNECTIONS = Number(values.connections);
 const WORKER_COUNTS = [...new Set(values.workers.split(',').map(Number))];
 const USERS = CONNECTIONS; // each connection is its own user: no two connections write the same rows
-const TASKS_PER_USER = 200;
 const SECRET = randomBytes(32).toString('base64url');
 const log = (message: string) => console.error(`[bench] ${message}`);
-
-interface Seeded {
-  tokens: string[];
-  /** Task ids per user, for get, toggle and update. */
-  ids: number[][];
-}
-
-async function seed(url: string): Promise<Seeded> {
-  const db = createDb(url, { bounds: false });
-  try {
-    await migrateLatest(db);
-    await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
-    await db.raw(`delete from users where id like 'ab\\_%'`);
-    await db.raw(`insert into users (id, last_task_id) select 'ab_' || u, ? from generate_series(0, ? - 1) as u`, [TASKS_PER_USER, USERS]);
-    await db.raw(
-      `insert into tasks (user_id, id, title, description, priority, tags, due_date, completed, completed_at)
-       select 'ab_' || u, i, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
-              (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
-              case when i % 2 = 0 then array['work', 'home'] else '{}' end,
-              case when i % 4 = 0 then null else now() + i * interval '1 hour' end,
-              i % 5 = 0, case when i % 5 = 0 then now() end
-       from generate_series(0, ? - 1) as u, generate_series(1, ?) as i`,
-      [USERS, TASKS_PER_USER],
-    );
-    await db.raw('vacuum analyze tasks');
-    const rows = (await db.raw<{ rows: Array<{ user_id: string; ids: number[] }> }>(
-      `select user_id, array_agg(id::int order by id) as ids from tasks where user_id like 'ab\\_%' group by user_id`,
-    )).rows;
-    const ids = Array.from({ length: USERS }, (_, u) => rows.find((r) => r.user_id === `ab_${u}`)!.ids);
-    const key = createSecretKey(Buffer.from(SECRET));
-    const tokens = await Promise.all(ids.map((_, u) =>
-      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`ab_${u}`).setIssuedAt().setExpirationTime('2h').sign(key)));
-    return { tokens, ids };
-  } finally {
-    await db.destroy();
-  }
-}
-
-interface Scenario {
-  name: string;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
-  /** 'id' is replaced by one of the connection's user's tasks, at random. */
-  path: string;
-  body?: (n: number) => object;
-}
-
-const SCENARIOS: Scenario[] = [
-  { name: 'list (first page of 50)', method: 'GET', path: '/api/tasks?limit=50' },
-  { name: 'get one', method: 'GET', path: '/api/tasks/id' },
-  { name: 'create', method: 'POST', path: '/api/tasks', body: (n) => ({ title: `Benchmark task ${n}`, priority: 'high', tags: ['bench'] }) },
-  { name: 'toggle', method: 'PATCH', path: '/api/tasks/id/complete' },
-  { name: 'update', method: 'PUT', path: '/api/tasks/id', body: (n) => ({ title: `Renamed ${n}`, priority: 'low' }) },
-];
-
-interface Run {
-  rps: number;
-  /** The server's CPU time (all its processes) per request, in microseconds. */
-  cpuMicros: number;
-  /** PostgreSQL's CPU time (all its processes) per request, in microseconds, when it runs on this machine. */
-  postgresMicros: number | undefined;
-  p50: number;
-  p99: number;
-  errors: number;
-  requests: number;
-}
-
-/** One autocannon run of a scenario; each connection is one user, picked on its first request. */
-async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded, postgres: number | undefined): Promise<Run> {
-  let nextUser = 0;
-  let n = 0;
-  const cpuBefore = await cpuSeconds(server.pid);
-  const postgresBefore = postgres === undefined ? undefined : await cpuSeconds(postgres);
-  const result = await autocannon({
-    url: server.base,
-    connections: CONNECTIONS,
-    duration: seconds,
-    timeout: 10,
-    requests: [{
-      method: scenario.method,
-      setupRequest: (request, context: { user?: number }) => {
-        context.user ??= nextUser++ % USERS;
-        const ids = data.ids[context.user]!;
-        const id = ids[Math.floor(Math.random() * ids.length)]!;
-        n += 1;
-        return {
-          ...request,
-          path: scenario.path.replace('/id', `/${id}`),
-          headers: { authorization: `Bearer ${data.tokens[context.user]}`, ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
-          ...(scenario.body ? { body: JSON.stringify(scenario.body(n)) } : {}),
-        };
-      },
-    }],
-  });
-  const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
-  const postgresCpu = postgres === undefined || postgresBefore === undefined ? undefined : (await cpuSeconds(postgres)) - postgresBefore;
-  return {
-    postgresMicros: postgresCpu === undefined ? undefined : (postgresCpu * 1e6) / result.requests.total,
-    rps: result.requests.total / seconds,
-    cpuMicros: (cpu * 1e6) / result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    requests: result.requests.total,
-  };
-}
 
 interface Level {
   workers: number;
@@ -198,10 +89,6 @@ function profiling(server: 'api' | 'baseline'): string[] {
   return values.profile ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL(`./results/profiles/${server}/`, import.meta.url))}`] : [];
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function table(level: Level): string {
   const lines = [
@@ -246,7 +133,7 @@ async function main(): Promise<void> {
   const { url, cleanup } = await benchDatabase(log);
   try {
     log(`seeding ${USERS} users with ${TASKS_PER_USER} tasks each`);
-    const data = await seed(url);
+    const data = await seed(url, USERS, SECRET);
     const db = createDb(url, { bounds: false });
     const postgres = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
     const postgresPid = await postmasterPid(db);
@@ -278,12 +165,6 @@ async function main(): Promise<void> {
 }
 
 /** PostgreSQL's main process, when it runs on this machine and its data directory is readable. */
-async function postmasterPid(db: ReturnType<typeof createDb>): Promise<number | undefined> {
-  const { rows } = await db.raw<{ rows: Array<{ setting: string }> }>(`select setting from pg_settings where name = 'data_directory'`);
-  const pid = await readFile(`${rows[0]!.setting}/postmaster.pid`, 'utf8').then((text) => Number(text.split('\n')[0]), () => undefined);
-  return pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined;
-}
-
 function benchDatabaseLabel(url: string): string {
   const { hostname: host, port, pathname } = new URL(url);
   return `${host}:${port}${pathname}`;

@@ -1,0 +1,124 @@
+// What the throughput benchmarks share: the seeded users (each its own connection), the scenarios, and one
+// autocannon run of a scenario against a server, with the CPU it cost the server and PostgreSQL.
+import autocannon from 'autocannon';
+import { createSecretKey } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { createDb } from '../src/db/knex.js';
+import { migrateLatest } from '../src/db/migrate.js';
+import { cpuSeconds, type Server } from './support.js';
+
+export const TASKS_PER_USER = 200;
+
+export interface Seeded {
+  tokens: string[];
+  /** Task ids per user, for get, toggle and update. */
+  ids: number[][];
+}
+
+/** `users` users (ab_0…) with TASKS_PER_USER tasks each, and a token for each signed with `secret`. */
+export async function seed(url: string, users: number, secret: string): Promise<Seeded> {
+  const db = createDb(url, { bounds: false });
+  try {
+    await migrateLatest(db);
+    await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
+    await db.raw(`delete from users where id like 'ab\\_%'`);
+    await db.raw(`insert into users (id, last_task_id) select 'ab_' || u, ? from generate_series(0, ? - 1) as u`, [TASKS_PER_USER, users]);
+    await db.raw(
+      `insert into tasks (user_id, id, title, description, priority, tags, due_date, completed, completed_at)
+       select 'ab_' || u, i, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
+              (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
+              case when i % 2 = 0 then array['work', 'home'] else '{}' end,
+              case when i % 4 = 0 then null else now() + i * interval '1 hour' end,
+              i % 5 = 0, case when i % 5 = 0 then now() end
+       from generate_series(0, ? - 1) as u, generate_series(1, ?) as i`,
+      [users, TASKS_PER_USER],
+    );
+    await db.raw('vacuum analyze tasks');
+    const rows = (await db.raw<{ rows: Array<{ user_id: string; ids: number[] }> }>(
+      `select user_id, array_agg(id::int order by id) as ids from tasks where user_id like 'ab\\_%' group by user_id`,
+    )).rows;
+    const ids = Array.from({ length: users }, (_, u) => rows.find((r) => r.user_id === `ab_${u}`)!.ids);
+    const key = createSecretKey(Buffer.from(secret));
+    const tokens = await Promise.all(ids.map((_, u) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`ab_${u}`).setIssuedAt().setExpirationTime('2h').sign(key)));
+    return { tokens, ids };
+  } finally {
+    await db.destroy();
+  }
+}
+
+export interface Scenario {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** 'id' is replaced by one of the connection's user's tasks, at random. */
+  path: string;
+  body?: (n: number) => object;
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'list (first page of 50)', method: 'GET', path: '/api/tasks?limit=50' },
+  { name: 'get one', method: 'GET', path: '/api/tasks/id' },
+  { name: 'create', method: 'POST', path: '/api/tasks', body: (n) => ({ title: `Benchmark task ${n}`, priority: 'high', tags: ['bench'] }) },
+  { name: 'toggle', method: 'PATCH', path: '/api/tasks/id/complete' },
+  { name: 'update', method: 'PUT', path: '/api/tasks/id', body: (n) => ({ title: `Renamed ${n}`, priority: 'low' }) },
+];
+
+export interface Run {
+  rps: number;
+  /** The server's CPU time (all its processes) per request, in microseconds. */
+  cpuMicros: number;
+  /** PostgreSQL's CPU time (all its processes) per request, in microseconds, when it runs on this machine. */
+  postgresMicros: number | undefined;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+/** One autocannon run of a scenario; each connection is one user, picked on its first request. */
+export async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded, postgres: number | undefined): Promise<Run> {
+  const users = data.tokens.length;
+  const connections = users;
+  let nextUser = 0;
+  let n = 0;
+  const cpuBefore = await cpuSeconds(server.pid);
+  const postgresBefore = postgres === undefined ? undefined : await cpuSeconds(postgres);
+  const result = await autocannon({
+    url: server.base,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [{
+      method: scenario.method,
+      setupRequest: (request, context: { user?: number }) => {
+        context.user ??= nextUser++ % users;
+        const ids = data.ids[context.user]!;
+        const id = ids[Math.floor(Math.random() * ids.length)]!;
+        n += 1;
+        return {
+          ...request,
+          path: scenario.path.replace('/id', `/${id}`),
+          headers: { authorization: `Bearer ${data.tokens[context.user]}`, ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
+          ...(scenario.body ? { body: JSON.stringify(scenario.body(n)) } : {}),
+        };
+      },
+    }],
+  });
+  const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
+  const postgresCpu = postgres === undefined || postgresBefore === undefined ? undefined : (await cpuSeconds(postgres)) - postgresBefore;
+  return {
+    postgresMicros: postgresCpu === undefined ? undefined : (postgresCpu * 1e6) / result.requests.total,
+    rps: result.requests.total / seconds,
+    cpuMicros: (cpu * 1e6) / result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
