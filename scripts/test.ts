@@ -47,7 +47,7 @@ try {
     await migrateLatest(db);
     await db.destroy();
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-force-exit', '--test-timeout=300000', ...files], {
     stdio: 'inherit',
     env: testProcessEnv(url),
   });
