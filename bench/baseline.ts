@@ -154,18 +154,8 @@ function serve(port: number, databaseUrl: string, secret: string): void {
     const completed = body.completed === true;
     const rows = await query(
       'create',
-      `with owner as (
-         insert into users (id, email, name, last_task_id) values ($1, null, null, 1)
-         on conflict (id) do update
-           set last_task_id = users.last_task_id + 1,
-               email = coalesce(excluded.email, users.email), name = coalesce(excluded.name, users.name),
-               updated_at = case
-                 when (users.email, users.name) is distinct from (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
-                 then excluded.updated_at else users.updated_at end
-         returning last_task_id
-       )
-       insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
-       values ($1, (select last_task_id from owner), $2, $3, $4, case when $4 then now() end, $5::task_priority, $6::text[], $7)
+      `insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
+       values ($1, claim_task_id($1, null, null), $2, $3, $4, task_completed_at($4, null, now()), $5::task_priority, $6::text[], $7)
        returning ${COLUMNS}`,
       [user, body.title.trim(), body.description ?? null, completed, body.priority ?? 'medium', body.tags ?? [], body.due_date ?? null],
     );
@@ -181,7 +171,7 @@ function serve(port: number, databaseUrl: string, secret: string): void {
       if (body[field] === undefined) continue;
       values.push(field === 'title' ? String(body.title).trim() : body[field]);
       sets.push(`${field} = $${values.length}`);
-      if (field === 'completed') sets.push(`completed_at = case when $${values.length} then coalesce(completed_at, now()) end`);
+      if (field === 'completed') sets.push(`completed_at = task_completed_at($${values.length}, completed_at, now())`);
     }
     // One prepared statement per set of fields (the benchmark sends one shape).
     const name = `update:${sets.map((s) => s.split(' ')[0]).join(',')}`;
@@ -209,7 +199,7 @@ function serve(port: number, databaseUrl: string, secret: string): void {
       if (req.method !== 'PATCH') throw new HttpError(405, 'Method not allowed.');
       const row = found(await query(
         'toggle',
-        `update tasks set completed = not completed, completed_at = case when completed then null else now() end,
+        `update tasks set completed = not completed, completed_at = task_completed_at(not completed, null, now()),
                 updated_at = now(), version = version + 1
          where user_id = $1 and id = $2 returning ${COLUMNS}`,
         [user, id],

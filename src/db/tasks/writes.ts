@@ -6,26 +6,14 @@ import { run, statement, type Statement } from '../statement.js';
 import { COLUMNS, RETURNING, toVersioned, type TaskRow } from './rows.js';
 
 /**
- * Records the owner and creates the task, in one statement. The owner's row is written every time: it
- * holds the user's last task id, so a task's id counts that user's tasks and says nothing about anyone
- * else's; its profile (and updated_at) changes only when the token's claims do. No function is called in
- * the upsert's SET: Citus requires that of distributed tables.
+ * Records the owner and creates the task, in one statement: claim_task_id (see its migration) upserts the
+ * owner's row, which holds the user's last task id, so a task's id counts that user's tasks and says nothing
+ * about anyone else's.
  */
 const INSERT: Statement = {
   name: 'tasks.insert',
-  text: `with owner as (
-           insert into users (id, email, name, last_task_id) values ($1, $2, $3, 1)
-           on conflict (id) do update
-             set last_task_id = users.last_task_id + 1,
-                 email = coalesce(excluded.email, users.email),
-                 name = coalesce(excluded.name, users.name),
-                 updated_at = case
-                   when (users.email, users.name) is distinct from (coalesce(excluded.email, users.email), coalesce(excluded.name, users.name))
-                   then excluded.updated_at else users.updated_at end
-           returning last_task_id
-         )
-         insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
-         values ($1, (select last_task_id from owner), $4, $5, $6, case when $6 then now() end, $7::task_priority, $8::text[], $9)
+  text: `insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date)
+         values ($1, claim_task_id($1, $2, $3), $4, $5, $6, task_completed_at($6, null, now()), $7::task_priority, $8::text[], $9)
          ${RETURNING}`,
 };
 
@@ -82,7 +70,7 @@ export function updateTask(db: Knex, userId: string, id: number, fields: Partial
   const text = (versions: number | undefined) => {
     const sets = columns.map((column, i) => `${column} = $${i + 3}`);
     if (columns.includes('completed')) {
-      sets.push(`completed_at = case when $${columns.indexOf('completed') + 3}::boolean then coalesce(completed_at, now()) end`);
+      sets.push(`completed_at = task_completed_at($${columns.indexOf('completed') + 3}::boolean, completed_at, now())`);
     }
     return `update tasks set ${[...sets, WRITTEN].join(', ')} ${ownTask(versions)} ${RETURNING}`;
   };
@@ -98,12 +86,12 @@ export function setCompleted(db: Knex, userId: string, id: number, completed: bo
   if (completed === undefined) {
     return conditionally(db, userId, id, ifMatch, (versions) =>
       statement(`tasks.toggle${versions ? '.if-match' : ''}`, () =>
-        `update tasks set completed = not completed, completed_at = case when completed then null else now() end, ${WRITTEN}
+        `update tasks set completed = not completed, completed_at = task_completed_at(not completed, null, now()), ${WRITTEN}
          ${ownTask(versions)} ${RETURNING}`));
   }
   return conditionally(db, userId, id, ifMatch, (versions) =>
     statement(`tasks.complete${versions ? '.if-match' : ''}`, () =>
-      `update tasks set completed = $3, completed_at = case when $3 then coalesce(completed_at, now()) end, ${WRITTEN}
+      `update tasks set completed = $3, completed_at = task_completed_at($3, completed_at, now()), ${WRITTEN}
        ${ownTask(versions)} ${RETURNING}`),
   [completed]);
 }
