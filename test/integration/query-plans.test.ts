@@ -1,6 +1,7 @@
 // EXPLAIN ANALYZE of the SQL the repository really sends (captured from knex), on a user with 20,000 tasks
 // beside another user with as many: every list query reads about one page of that user's rows through an
-// index, never with a sequential scan and never sorting more than a page.
+// index, never with a sequential scan and never sorting more than a page. On Citus each is also shown to
+// run on one shard, and the plan examined is that shard's.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
@@ -9,19 +10,20 @@ import { createDb } from '../../src/db/knex.js';
 import { createTaskRepository } from '../../src/db/tasks/index.js';
 import type { ListOptions, SortKey } from '../../src/domain/tasks.js';
 import { newUserId } from '../helpers.js';
-
-interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] }
+import { explain, nodes, onCitus, sameShardAs, type PlanNode } from '../support/plans.js';
 
 let db: Knex;
 let repo: ReturnType<typeof createTaskRepository>;
 const captured: Array<{ sql: string; bindings: unknown[] }> = [];
 const big = newUserId();
-const neighbour = newUserId();
+let neighbour = newUserId();
 const PER_USER = 20_000;
 
 before(async () => {
   db = createDb(testDatabaseUrl()!, { bounds: false });
   repo = createTaskRepository(db);
+  // On Citus the neighbour shares the user's shard, as on one server it shares the table.
+  if (await onCitus(db)) neighbour = await sameShardAs(db, big, newUserId);
   await db('users').insert([{ id: big }, { id: neighbour }]);
   for (const user of [big, neighbour]) {
     await db.raw(
@@ -59,15 +61,15 @@ async function plansOf(options: ListOptions): Promise<PlanNode[]> {
   for (const { sql, bindings } of statements) {
     assert.match(sql, /from "tasks" where "user_id" = \$1/, 'a listing of one user');
     assert.equal(bindings[0], big);
-    // The captured text has pg's $n parameters; pg is given them as they were (knex counts only "?").
-    const { rows } = await db.raw<{ rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }> }>(`explain (analyze, format json) ${sql}`).options({ values: bindings });
-    plans.push(rows[0]!['QUERY PLAN'][0]!.Plan);
+    const explained = await explain(db, sql, bindings);
+    assert.ok(explained.router, `one router query on one shard\n${JSON.stringify(explained.raw)}`);
+    plans.push(explained.plan);
   }
   return plans;
 }
 
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+function shape(plan: PlanNode): string {
+  return JSON.stringify(nodes(plan).map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}: ${n['Actual Rows'] * n['Actual Loops']}`));
 }
 
 /**
@@ -77,11 +79,10 @@ function nodes(plan: PlanNode): PlanNode[] {
  */
 function assertOnePageRead(plan: PlanNode, limit: number, what: string) {
   const all = nodes(plan);
-  const shape = JSON.stringify(all.map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}: ${n['Actual Rows'] * n['Actual Loops']}`));
-  assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), `${what}: no sequential scan\n${shape}`);
-  assert.ok(all.some((n) => /Index/.test(n['Node Type'])), `${what}: an index is used\n${shape}`);
+  assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), `${what}: no sequential scan\n${shape(plan)}`);
+  assert.ok(all.some((n) => /Index/.test(n['Node Type'])), `${what}: an index is used\n${shape(plan)}`);
   for (const node of all.filter((n) => /Scan|Sort/.test(n['Node Type']))) {
-    assert.ok(node['Actual Rows'] * node['Actual Loops'] <= limit + 1, `${what}: ${node['Node Type']} handled more than a page of ${limit}\n${shape}`);
+    assert.ok(node['Actual Rows'] * node['Actual Loops'] <= limit + 1, `${what}: ${node['Node Type']} handled more than a page of ${limit}\n${shape(plan)}`);
   }
 }
 
@@ -113,12 +114,17 @@ describe('query plans on a user with 20,000 tasks', () => {
     }
   });
 
-  it('when searching, then the trigram indexes of this user serve it, not a scan of all their tasks', async () => {
+  // Which of the two trigram indexes the planner takes, and whether it combines them, depends on its
+  // statistics; what must hold is that the search reads the user's candidate matches through a trigram
+  // index, a small part of their 20,000 tasks, never all of them.
+  it('when searching, then a trigram index of this user serves it, not a scan of all their tasks', async () => {
     for (const plan of await plansOf({ sort: 'created', order: 'desc', limit: 50, search: 'a1b2' })) {
       const all = nodes(plan);
-      assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), JSON.stringify(all.map((n) => n['Node Type'])));
-      const indexes = all.map((n) => n['Index Name']).filter(Boolean);
-      assert.ok(indexes.includes('tasks_user_title_trgm') && indexes.includes('tasks_user_description_trgm'), JSON.stringify(indexes));
+      assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), shape(plan));
+      assert.ok(all.some((n) => /_trgm$/.test(n['Index Name'] ?? '')), `a trigram index is used\n${shape(plan)}`);
+      for (const node of all.filter((n) => /Scan/.test(n['Node Type']))) {
+        assert.ok(node['Actual Rows'] * node['Actual Loops'] <= PER_USER / 20, `${node['Node Type']} read a small part of the user's tasks\n${shape(plan)}`);
+      }
     }
   });
 
