@@ -1,4 +1,5 @@
-// `npm run migrate [-- latest|rollback|reset|status]` against DATABASE_URL, or the embedded database.
+// `npm run migrate [-- latest|rollback|reset|status]` against DATABASE_URL (by DATABASE_DIRECT_URL when set),
+// or the embedded database.
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
@@ -20,9 +21,9 @@ if (!action) {
 const { config } = loadConfig();
 const logger = pino({ level: config.logLevel });
 const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) };
-const database = await openDatabase(config, log, { bounds: false }); // a migration may take longer than a request
+const database = await openDatabase(config, log);
 try {
-  console.log(JSON.stringify(await action(database.db), null, 2));
+  console.log(JSON.stringify(await database.schema(action), null, 2));
 } finally {
   await database.close();
 }

@@ -154,13 +154,14 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
 }
 
 /**
- * The database the knex CLI works on (knexfile.ts): DATABASE_URL, from the environment or `.env`. Unlike the
- * server, the CLI starts no embedded PostgreSQL; `npm run migrate` does.
+ * The database the knex CLI works on (knexfile.ts): DATABASE_DIRECT_URL when set (past the pooler, as
+ * migrations at start-up go), else DATABASE_URL, from the environment or `.env`. Unlike the server, the CLI
+ * starts no embedded PostgreSQL; `npm run migrate` does.
  */
 export function loadDatabaseUrl(envFile = '.env'): string {
   dotenv.config({ path: envFile, quiet: true });
   const read = envReader(process.env);
-  const url = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const url = read.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']) ?? read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   if (!url) {
     read.problems.push('DATABASE_URL is not set: the knex CLI needs a PostgreSQL to work on (npm run migrate also works on the embedded one).');
   }

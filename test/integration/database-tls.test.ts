@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embed
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { startServer, workDir } from '../support/server-process.js';
+import { knexCli, npmRun } from '../support/cli.js';
 
 const hasOpenssl = (() => {
   try {
@@ -95,6 +96,14 @@ describe('TLS to the database', { skip: !hasOpenssl && 'openssl is not installed
       } finally {
         assert.equal(await server.stop(), 0);
       }
+    }
+  });
+
+  it('when the knex CLI and npm run migrate are given either URL, then they connect as the server does', { timeout: 60_000 }, () => {
+    for (const url of [at('127.0.0.1', '?sslmode=require'), at('localhost', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)]) {
+      assert.match(knexCli({ DATABASE_URL: url }, 'migrate:status'), /No Pending Migration files Found/, url);
+      const env = { DATABASE_URL: url, BETTER_AUTH_SECRET: 'm'.repeat(40), LOG_LEVEL: 'silent' };
+      assert.deepEqual(JSON.parse(npmRun(env, 'migrate', 'status')).pending, [], url);
     }
   });
 });

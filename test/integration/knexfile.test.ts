@@ -1,28 +1,20 @@
 // The knex CLI as knex users run it, through knexfile.ts: the same migrations, by the same names, as the
 // server's start-up.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createDb } from '../../src/db/knex.js';
 import { migrationStatus } from '../../src/db/migrate.js';
 import { migrations } from '../../migrations/index.js';
 import { testDatabaseUrl } from '../support/settings.js';
-import { PATH } from '../support/server-process.js';
+import { knexCli, npmRun, ROOT } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const names = Object.keys(migrations);
-
-function knex(databaseUrl: string, ...args: string[]): string {
-  return execFileSync('npx', ['knex', ...args], {
-    cwd: ROOT,
-    env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: tmpdir(), NODE_OPTIONS: '--import=tsx', DATABASE_URL: databaseUrl },
-  }).toString();
-}
+const knex = (databaseUrl: string, ...args: string[]) => knexCli({ DATABASE_URL: databaseUrl }, ...args);
+const UNREACHABLE = 'postgres://nobody@127.0.0.1:1/none';
 
 describe('knexfile.ts and the knex CLI', () => {
   it('when `npx knex` runs on a fresh database, then status, latest and rollback work, by the names the server records', { timeout: 120_000 }, async () => {
@@ -58,5 +50,12 @@ describe('knexfile.ts and the knex CLI', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('when DATABASE_DIRECT_URL is set beside a pooled DATABASE_URL, then the knex CLI and npm run migrate go by the direct one', { timeout: 60_000 }, () => {
+    // The pooled URL leads nowhere here: a tool that took it would fail to connect.
+    const env = { DATABASE_URL: UNREACHABLE, DATABASE_DIRECT_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'd'.repeat(40), LOG_LEVEL: 'silent' };
+    assert.match(knexCli(env, 'migrate:status'), /No Pending Migration files Found/);
+    assert.deepEqual(JSON.parse(npmRun(env, 'migrate', 'status')).pending, []);
   });
 });

@@ -10,6 +10,7 @@ import { migrateLatest, migrationStatus } from '../../src/db/migrate.js';
 import { migrations } from '../../migrations/index.js';
 import { pgbouncerInstalled, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
 import { startServer, workDir } from '../support/server-process.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { testDatabaseUrl } from '../support/settings.js';
 import { newUserId, signToken } from '../support/tokens.js';
 
@@ -87,14 +88,23 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
 
   it('when a direct URL is given beside the pooled one, then migrations go by it, and requests by the pooler', { timeout: 60_000 }, async () => {
     const name = await scratchDatabase();
-    const direct = new URL(testDatabaseUrl()!);
+    // The direct way goes through a proxy that counts its connections.
+    const server = new URL(testDatabaseUrl()!);
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const direct = new URL(server.href);
+    direct.host = `127.0.0.1:${proxy.port}`;
     direct.pathname = `/${name}`;
     const database = await openDatabase({ databaseUrl: bouncer.url(name), databaseDirectUrl: direct.href, dataDir: '/nonexistent' }, quiet);
     try {
       assert.equal((await database.migrate()).length, Object.keys(migrations).length);
+      const byDirect = proxy.connections;
+      assert.ok(byDirect > 0, 'the migrations connected by the direct URL');
       assert.deepEqual(await migrationStatus(database.db), { applied: Object.keys(migrations), pending: [] });
+      await database.db.raw('select 1');
+      assert.equal(proxy.connections, byDirect, 'requests go by the pooler');
     } finally {
       await database.close();
+      await proxy.close();
     }
   });
 });

@@ -1,0 +1,27 @@
+// The project's command-line tools as a user runs them, from the project's root with only the environment
+// given (and a PATH that finds this Node first): the knex CLI on knexfile.ts, and npm scripts.
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PATH } from './server-process.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function run(command: string, args: string[], env: Record<string, string>): string {
+  return execFileSync(command, args, {
+    cwd: ROOT,
+    env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString();
+}
+
+/** `npx knex …` as the README documents it (tsx loaded through NODE_OPTIONS). */
+export function knexCli(env: Record<string, string>, ...args: string[]): string {
+  return run('npx', ['knex', ...args], { NODE_OPTIONS: '--import=tsx', ...env });
+}
+
+/** `npm run -s <script> -- …`, printing what the script prints. */
+export function npmRun(env: Record<string, string>, script: string, ...args: string[]): string {
+  return run('npm', ['run', '-s', script, '--', ...args], env);
+}
