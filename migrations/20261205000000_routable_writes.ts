@@ -33,9 +33,8 @@ export async function up(knex: Knex): Promise<void> {
   `);
 }
 
+// One statement per call: Citus passes the text of a statement on a distributed function to the workers.
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`
-    drop function task_completed_at(boolean, timestamptz, timestamptz);
-    drop function claim_task_id(text, text, text);
-  `);
+  await knex.raw('drop function task_completed_at(boolean, timestamptz, timestamptz)');
+  await knex.raw('drop function claim_task_id(text, text, text)');
 }
