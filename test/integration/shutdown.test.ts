@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,40 @@ describe('shutdown', () => {
           assert.ok(['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error!), `${outcome.id}: ${outcome.error}`);
         }
       }
+      assert.doesNotMatch(server.output(), /"level":50/, 'nothing was logged as an error');
+    } finally {
+      await db.destroy();
+      await server.stop('SIGKILL').catch(() => undefined);
+    }
+  });
+
+  it('when clients leave mid-request just before SIGTERM, then their handlers (those waiting for a connection too) finish before the pool closes: all written, nothing logged as an error, exit 0', { timeout: 60_000 }, async () => {
+    const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET });
+    const db = createDb(testDatabaseUrl()!, { bounds: false });
+    try {
+      const sub = newUserId();
+      const headers = { authorization: `Bearer ${await signToken(sub, { secret: SECRET })}`, 'content-type': 'application/json' };
+      const base = `http://127.0.0.1:${server.port}`;
+      const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Held' }) })).json()) as { id: number };
+      // More updates than the pool has connections wait on a row lock (the rest wait for a connection);
+      // their clients reset their connections, as a load generator's do when it stops; then the signal.
+      const trx = await db.transaction();
+      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+      const sockets = Array.from({ length: 25 }, (_, i) => {
+        const body = JSON.stringify({ title: `Update ${i}` });
+        const socket = connect(server.port, '127.0.0.1');
+        socket.write(`PUT /api/tasks/${created.id} HTTP/1.1\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        return socket;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const socket of sockets) socket.resetAndDestroy();
+      const exited = server.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await trx.commit();
+      assert.equal(await exited, 0, server.output().slice(-2000));
+      const [row] = await db('tasks').where({ user_id: sub, id: created.id }).select('version');
+      assert.equal(row.version, 26, 'the 25 updates were written');
+      assert.equal(server.output().match(/the client left before the answer/g)?.length, 25, server.output().slice(-3000));
       assert.doesNotMatch(server.output(), /"level":50/, 'nothing was logged as an error');
     } finally {
       await db.destroy();
