@@ -1,7 +1,7 @@
 // The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
 import type { Knex } from 'knex';
 import type { Config } from '../config.js';
-import { createDb } from './knex.js';
+import { createDb, DATABASE_BOUNDS, type DbParams } from './knex.js';
 import { migrateLatest } from './migrate.js';
 
 export interface Database {
@@ -36,6 +36,7 @@ export async function openDatabase(
     pooler = 'transaction';
     db = createDb(url, { log, pooler });
   }
+  if ((db.userParams as DbParams).preparedStatements === false) await warnUnlessStatementsAreBounded(db, log);
   const schema = async <T>(work: (db: Knex) => Promise<T>): Promise<T> => {
     // Migrations take two connections: one holds the migration lock, the other runs them. The lock works
     // through a transaction pooler too (src/db/migrate.ts).
@@ -67,4 +68,20 @@ async function refusesStartupParameters(db: Knex): Promise<boolean> {
   } catch (error) {
     return /unsupported startup parameter/.test(String((error as Error).message));
   }
+}
+
+/**
+ * Behind a transaction pooler the statement timeout cannot be sent with each connection: only the role's
+ * (or the database's) setting bounds how long PostgreSQL works on a statement. Says so when it is unset.
+ */
+async function warnUnlessStatementsAreBounded(db: Knex, log: { warn(message: string): void }): Promise<void> {
+  const timeout = await db.raw<{ rows: Array<{ statement_timeout: string }> }>('show statement_timeout').then(
+    ({ rows }) => rows[0]?.statement_timeout,
+    () => undefined, // unreachable for now: requests will say so
+  );
+  if (timeout !== '0') return;
+  log.warn(
+    `Behind a transaction pooler, PostgreSQL does not cancel long statements unless the role says so (statement_timeout is 0): ` +
+      `ALTER ROLE <role> SET statement_timeout = '${DATABASE_BOUNDS.statementMs}ms' (docs/deploy.md).`,
+  );
 }

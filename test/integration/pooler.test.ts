@@ -43,6 +43,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
     const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: bouncer.url(), BETTER_AUTH_SECRET: secret });
     try {
       assert.match(server.output(), /running as behind a transaction pooler/);
+      assert.match(server.output(), /statement_timeout is 0\): ALTER ROLE <role> SET statement_timeout = '2500ms'/, 'the test server has no timeout on its role');
       const statuses = new Map<number, number>();
       await Promise.all(
         Array.from({ length: 25 }, async () => {
@@ -106,5 +107,20 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
       await database.close();
       await proxy.close();
     }
+  });
+
+  it('when the database bounds statements itself, then behind the pooler nothing is said; when it does not, a warning says how', { timeout: 60_000 }, async () => {
+    const [unbounded, bounded] = [await scratchDatabase(), await scratchDatabase()];
+    const admin = createDb(testDatabaseUrl()!, { bounds: false });
+    await admin.raw(`alter database ${bounded} set statement_timeout = '2500ms'`);
+    await admin.destroy();
+    const warningsOpening = async (name: string) => {
+      const warnings: string[] = [];
+      const database = await openDatabase({ databaseUrl: bouncer.url(name), databasePooler: 'transaction', dataDir: '/nonexistent' }, { ...quiet, warn: (m) => warnings.push(m) });
+      await database.close();
+      return warnings;
+    };
+    assert.equal((await warningsOpening(unbounded)).filter((w) => /ALTER ROLE/.test(w)).length, 1);
+    assert.deepEqual(await warningsOpening(bounded), []);
   });
 });

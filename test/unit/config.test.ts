@@ -10,6 +10,7 @@ describe('createConfig', () => {
     assert.equal(config.nodeEnv, 'development');
     assert.equal(config.port, 8000);
     assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.databasePooler, undefined, 'the URL tells');
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
     assert.equal(config.auth.jwksUrl, undefined);
     assert.equal(config.logLevel, 'info');
@@ -29,7 +30,10 @@ describe('createConfig', () => {
       BETTER_AUTH_SECRET: secret, NODE_ENV: 'production', PORT: '9000', DATABASE_URL: 'postgres://u@db:5432/tasks',
       JWT_ISSUER: 'https://auth.example.com', JWT_AUDIENCE: 'a, b', CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
       LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_SEARCHES_PER_MINUTE: '12',
+      DATABASE_DIRECT_URL: 'postgres://u@db-direct:5432/tasks', DATABASE_POOLER: 'transaction',
     });
+    assert.equal(config.databaseDirectUrl, 'postgres://u@db-direct:5432/tasks');
+    assert.equal(config.databasePooler, 'transaction');
     assert.deepEqual([config.rateLimit.perMinute, config.rateLimit.searchesPerMinute], [120, 12]);
     assert.equal(config.port, 9000);
     assert.equal(config.databaseUrl, 'postgres://u@db:5432/tasks');
@@ -42,12 +46,13 @@ describe('createConfig', () => {
       createConfig({
         BETTER_AUTH_SECRET: 'short', PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'staging',
         CORS_ORIGINS: 'https://ok.example.com/path', LOG_LEVEL: 'loud', BETTER_AUTH_URL: 'not a url',
-        RATE_LIMIT_SEARCHES_PER_MINUTE: '0',
+        RATE_LIMIT_SEARCHES_PER_MINUTE: '0', DATABASE_POOLER: 'session',
       });
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.problems.length, 8, error.message);
+      assert.equal(error.problems.length, 9, error.message);
+      assert.match(error.message, /DATABASE_POOLER/);
       assert.match(error.message, /RATE_LIMIT_SEARCHES_PER_MINUTE must be a whole number of searches, at least 1/);
       assert.match(error.message, /BETTER_AUTH_SECRET must be at least 32 characters \(it has 5\)/);
       assert.match(error.message, /PORT/);
