@@ -20,6 +20,7 @@ import { errorFunnel } from './http/errors.js';
 import { InFlight } from './http/in-flight.js';
 import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
+import { SERVER_TIMEOUTS } from './http/server.js';
 
 export interface AppDeps {
   config: Pick<Config, 'corsOrigins' | 'auth'>;
@@ -33,6 +34,8 @@ export interface AppDeps {
   inFlight?: InFlight;
   /** Where /metrics comes from when it is not this process's registry alone (a cluster worker's). */
   metrics?: { registry: Registry; exposition: () => Promise<string> };
+  /** How long an operation may take once its request is read (src/http/server.ts's SERVER_TIMEOUTS). */
+  answerMs?: number;
 }
 
 export async function createApp(deps: AppDeps): Promise<Express> {
@@ -45,7 +48,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     spec,
     cursors: createCursorCodec(deps.config.auth.secret),
   });
-  const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter);
+  const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter, deps.answerMs ?? SERVER_TIMEOUTS.answerMs);
 
   const app = express();
   app.disable('x-powered-by');

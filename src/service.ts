@@ -34,7 +34,7 @@ export interface Service {
 export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics }: ServiceOptions): Promise<Service> {
   const rateLimiter = await createRateLimiter(config.rateLimit, { warn: (message) => logger.warn(message) });
   const inFlight = new InFlight();
-  const app = await createApp({ config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics });
+  const app = await createApp({ config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs });
   const http = await listen(app, config.port, host, timeouts);
   return {
     port: http.port,

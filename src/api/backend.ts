@@ -18,6 +18,7 @@ export async function createOpenApi(
   handlers: HandlerTable,
   verifyToken: VerifyToken,
   limiter: RateLimiter | undefined,
+  answerMs: number,
 ): Promise<OpenAPIBackend> {
   const api = new OpenAPIBackend({
     // Dereferenced here (json-schema-ref-parser keeps the `default`s written beside $refs), so that quick mode
@@ -43,7 +44,7 @@ export async function createOpenApi(
   api.registerSecurityHandler('bearerAuth', bearerAuth(verifyToken));
   api.register(createHooks(limiter));
   for (const [operationId, handler] of Object.entries(handlers) as Array<[OperationId, AnyHandler]>) {
-    api.register(operationId, dispatchTo(handler));
+    api.register(operationId, dispatchTo(handler, answerMs));
   }
   await api.init();
   precompileRouter(api.router);

@@ -2,6 +2,8 @@
 // place a successful answer is written.
 import type { Response } from 'express';
 import type { Context } from 'openapi-backend';
+import type { RequestContext } from '../http/context.js';
+import { problems } from '../http/problem.js';
 import type { Exchange } from './hooks.js';
 import type { AnyReply, HandlerContext, OperationId } from './types.js';
 
@@ -20,12 +22,12 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
 
 export type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
 
-export function dispatchTo(handler: AnyHandler) {
+export function dispatchTo(handler: AnyHandler, answerMs: number) {
   return async (c: Context, { req, res }: Exchange): Promise<void> => {
     // openapi-backend re-parses path params from the URL (as strings) after validating; the coerced, typed
     // values are kept on the validation result.
     const params: unknown = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;
-    const reply = await handler({
+    const reply = await withinDeadline(answerMs, res.locals.context, handler({
       params: params as never,
       query: c.request.query as never,
       headers: declaredHeaders(c),
@@ -33,7 +35,7 @@ export function dispatchTo(handler: AnyHandler) {
       path: canonicalPath(c.operation.path, params as Record<string, unknown>),
       rawQuery: queryOf(req.originalUrl),
       principal: c.security?.bearerAuth as never,
-    });
+    }));
     res.locals.context.outcome = reply.status;
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -41,6 +43,24 @@ export function dispatchTo(handler: AnyHandler) {
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
     else sendJson(res, reply.body);
   };
+}
+
+/**
+ * The handler's reply, or a 503 once `ms` have passed. The database bounds each statement and connection;
+ * this bounds a request whatever its statements do together. The handler goes on (a write may still
+ * commit, which a retry with its Idempotency-Key finds), and shutdown still waits for it.
+ */
+function withinDeadline(ms: number, context: RequestContext, work: Promise<AnyReply> | AnyReply): Promise<AnyReply> {
+  if (!(work instanceof Promise)) return Promise.resolve(work);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      context.abandoned = work.then(() => undefined, () => undefined);
+      const cause = Object.assign(new Error(`no answer within ${ms} ms`), { code: 'NO_ANSWER_IN_TIME' });
+      reject(problems.unavailable('The database did not answer in time; try again shortly.', cause));
+    }, ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /** The operation's path template with its parameters filled in: /api/tasks// is written /api/tasks. */

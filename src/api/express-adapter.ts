@@ -51,7 +51,8 @@ export function routeByContract(api: OpenAPIBackend, inFlight: InFlight): Reques
       body: undefined, // read by the postSecurityHandler hook, once the request may have it read
     };
     const exchange: Exchange = { req, res, request };
-    const handled = api.handleRequest(request, exchange).catch(next);
+    // Done when the handler is, even one the dispatcher stopped waiting for (its deadline passed).
+    const handled = api.handleRequest(request, exchange).catch(next).then(() => res.locals.context.abandoned);
     res.locals.context.handled = handled;
     inFlight.track(handled);
   };

@@ -1,7 +1,9 @@
 // Which database errors mean "PostgreSQL cannot be reached or does not answer in time" (a 503), as opposed
 // to a bug (a 500); and what of an error may be logged: never its message or detail, which can quote a row.
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'DATABASE_STALLED']);
+// DATABASE_STALLED: the stall guard dropped a connection; NO_ANSWER_IN_TIME: a request's statements took
+// longer together than the request may (src/api/dispatch.ts).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'DATABASE_STALLED', 'NO_ANSWER_IN_TIME']);
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too_many_connections, and
 // query_canceled (statement_timeout: the server is too slow to answer in time).
 const SQLSTATE = /^(08...|57P0[1-4]|53300|57014)$/;
@@ -30,6 +32,7 @@ export function describeDatabaseFailure(error: unknown): string {
   const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
   if (name === 'KnexTimeoutError') return 'no connection within the acquire timeout';
   if (code === 'DATABASE_STALLED') return 'the server stopped answering';
+  if (code === 'NO_ANSWER_IN_TIME') return 'no answer within the request deadline';
   if (code === '57014') return 'a statement ran past statement_timeout';
   if (typeof message === 'string' && /unsupported startup parameter/.test(message)) {
     return 'a pooler refused a startup parameter: set DATABASE_POOLER=transaction';

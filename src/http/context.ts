@@ -14,6 +14,8 @@ export interface RequestContext {
   outcome?: number;
   /** Settles once the operation's handler and everything it awaited are done. */
   handled?: Promise<unknown>;
+  /** A handler the dispatcher stopped waiting for at the deadline: still running, and still waited for. */
+  abandoned?: Promise<void>;
 }
 
 declare global {

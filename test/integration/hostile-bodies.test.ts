@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { BODY_LIMIT_BYTES } from '../../src/http/body.js';
+import { SERVER_TIMEOUTS } from '../../src/http/server.js';
 import { MAX_FIELD_ERRORS } from '../../src/http/problem.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { endlessChunks, rawRequest } from '../support/raw-http.js';
@@ -13,7 +14,7 @@ let slow: TestApp;
 let user: { id: string; token: string };
 before(async () => {
   app = await startTestApp();
-  slow = await startTestApp({ timeouts: { headersMs: 1000, requestMs: 2000 } });
+  slow = await startTestApp({ timeouts: { ...SERVER_TIMEOUTS, headersMs: 1000, requestMs: 2000 } });
   user = await newUser();
 });
 after(async () => {
