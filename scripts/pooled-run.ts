@@ -1,9 +1,14 @@
-// `.ci/run`'s pooled run: `tsx scripts/pooled-run.ts <postgres URL>` puts PgBouncer in transaction mode,
-// with its default settings, in front of that PostgreSQL, then runs a representative part of the suite
+// `.ci/run`'s pooled run: `tsx scripts/pooled-run.ts [postgres URL]` puts PgBouncer in transaction mode,
+// with its default settings, in front of that PostgreSQL (or, without a URL, of an embedded one it starts
+// for the run), then runs a representative part of the suite
 // through it (every operation and status, listing, concurrency control, errors, auth, logs and metrics,
 // the typed client) and a short bench:load, whose API is given nothing but PgBouncer's URL.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { environment } from '../src/config.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 import { startPgBouncer } from '../test/support/pgbouncer.js';
 
@@ -24,10 +29,16 @@ function npm(args: string[], env: Record<string, string | undefined>): Promise<n
   return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 }
 
-const direct = process.argv[2];
+let direct = process.argv[2];
+let stopEmbedded = async () => {};
 if (!direct) {
-  console.error('Usage: tsx scripts/pooled-run.ts <postgres URL of the server PgBouncer is to front>');
-  process.exit(2);
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-pooled-'));
+  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false });
+  direct = embedded.url;
+  stopEmbedded = async () => {
+    await embedded.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
 }
 const bouncer = await startPgBouncer(direct);
 let code = 1;
@@ -47,5 +58,6 @@ try {
   }
 } finally {
   await bouncer.stop();
+  await stopEmbedded();
 }
 process.exit(code);
