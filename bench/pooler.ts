@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { createDb } from '../src/db/knex.js';
 import { startPgBouncer } from '../test/support/pgbouncer.js';
 import { drive, median, seed, SCENARIOS, type Run } from './scenarios.js';
-import { benchDatabase, postmasterPid, startApi, type Server } from './support.js';
+import { benchDatabase, postgresPids, startApi, type Server } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const data = await seed(url, Number(values.connections), SECRET);
     const db = createDb(url, { bounds: false });
-    const postgres = await postmasterPid(db);
+    const postgres = await postgresPids(url);
     await db.destroy();
     const common = { BETTER_AUTH_SECRET: SECRET, RATE_LIMIT_ENABLED: 'false' };
     const modes: Array<{ name: string; server: Server }> = [

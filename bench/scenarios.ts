@@ -76,13 +76,15 @@ export interface Run {
 }
 
 /** One autocannon run of a scenario; each connection is one user, picked on its first request. */
-export async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded, postgres: number | undefined): Promise<Run> {
+/** `postgres`: the server processes of the database (a Citus cluster's every node), empty when not on this machine. */
+export async function drive(server: Server, scenario: Scenario, seconds: number, data: Seeded, postgres: readonly number[]): Promise<Run> {
   const users = data.tokens.length;
   const connections = users;
   let nextUser = 0;
   let n = 0;
   const cpuBefore = await cpuSeconds(server.pid);
-  const postgresBefore = postgres === undefined ? undefined : await cpuSeconds(postgres);
+  const postgresCpuSeconds = async () => (await Promise.all(postgres.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  const postgresBefore = postgres.length === 0 ? undefined : await postgresCpuSeconds();
   const result = await autocannon({
     url: server.base,
     connections,
@@ -105,7 +107,7 @@ export async function drive(server: Server, scenario: Scenario, seconds: number,
     }],
   });
   const cpu = (await cpuSeconds(server.pid)) - cpuBefore;
-  const postgresCpu = postgres === undefined || postgresBefore === undefined ? undefined : (await cpuSeconds(postgres)) - postgresBefore;
+  const postgresCpu = postgresBefore === undefined ? undefined : (await postgresCpuSeconds()) - postgresBefore;
   return {
     postgresMicros: postgresCpu === undefined ? undefined : (postgresCpu * 1e6) / result.requests.total,
     rps: result.requests.total / seconds,

@@ -1,7 +1,6 @@
 // What the benchmark scripts share: a database to run on, the API in its own process, percentiles.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Knex } from 'knex';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { benchDatabaseUrl } from './settings.js';
 import { freePort } from '../src/free-port.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { createDb } from '../src/db/knex.js';
 
 /**
  * BENCH_DATABASE_URL (its database name must contain "bench": benchmarks replace its tasks), or a fresh
@@ -127,9 +127,31 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-/** The PostgreSQL server process of `db`, when it runs on this machine (to read its CPU time from /proc). */
-export async function postmasterPid(db: Knex): Promise<number | undefined> {
-  const { rows } = await db.raw<{ rows: Array<{ setting: string }> }>(`select setting from pg_settings where name = 'data_directory'`);
-  const pid = await readFile(`${rows[0]!.setting}/postmaster.pid`, 'utf8').then((text) => Number(text.split('\n')[0]), () => undefined);
-  return pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined;
+/**
+ * The PostgreSQL server processes of `db` that run on this machine (to read their CPU time from /proc): its
+ * postmaster, and on a Citus coordinator every node's. Empty when none runs here.
+ */
+export async function postgresPids(databaseUrl: string): Promise<number[]> {
+  const pidOf = async (url: string) => {
+    const db = createDb(url, { bounds: false, poolMax: 1 });
+    try {
+      const { rows } = await db.raw<{ rows: Array<{ setting: string }> }>(`select setting from pg_settings where name = 'data_directory'`);
+      const pid = await readFile(`${rows[0]!.setting}/postmaster.pid`, 'utf8').then((text) => Number(text.split('\n')[0]), () => undefined);
+      const workers = await db.raw<{ rows: Array<{ nodename: string; nodeport: number }> }>(
+        "select nodename, nodeport from pg_dist_node where groupid > 0 and noderole = 'primary'",
+      ).then(({ rows }) => rows, () => []); // no such table: not a Citus coordinator
+      return { pid: pid !== undefined && existsSync(`/proc/${pid}`) ? pid : undefined, workers };
+    } finally {
+      await db.destroy();
+    }
+  };
+  const coordinator = await pidOf(databaseUrl);
+  const pids = [coordinator.pid];
+  for (const { nodename, nodeport } of coordinator.workers) {
+    const url = new URL(databaseUrl);
+    url.hostname = nodename;
+    url.port = String(nodeport);
+    pids.push((await pidOf(url.href)).pid);
+  }
+  return pids.filter((pid): pid is number => pid !== undefined);
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDb } from '../src/db/knex.js';
 import { drive, median, seed, SCENARIOS, TASKS_PER_USER, type Run, type Scenario, type Seeded } from './scenarios.js';
-import { benchDatabase, postmasterPid, residentMemory, startApi, startBaseline } from './support.js';
+import { benchDatabase, postgresPids, residentMemory, startApi, startBaseline } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ interface Level {
   memory: { api: Array<{ pid: number; mb: number }>; baseline: Array<{ pid: number; mb: number }> };
 }
 
-async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[], postgres: number | undefined): Promise<Level> {
+async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[], postgres: readonly number[]): Promise<Level> {
   const api = await startApi({
     DATABASE_URL: url,
     BETTER_AUTH_SECRET: SECRET,
@@ -135,8 +135,11 @@ async function main(): Promise<void> {
     log(`seeding ${USERS} users with ${TASKS_PER_USER} tasks each`);
     const data = await seed(url, USERS, SECRET);
     const db = createDb(url, { bounds: false });
-    const postgres = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
-    const postgresPid = await postmasterPid(db);
+    const version = (await db.raw<{ rows: Array<{ server_version: string }> }>('show server_version')).rows[0]!.server_version;
+    const citus = (await db.raw<{ rows: Array<{ extversion: string }> }>("select extversion from pg_extension where extname = 'citus'")).rows[0];
+    const nodes = citus ? (await db.raw<{ rows: Array<{ n: number }> }>('select count(*)::int as n from pg_dist_node')).rows[0]!.n : 0;
+    const postgres = citus ? `${version}, Citus ${citus.extversion} on ${nodes} nodes` : version;
+    const postgresPid = await postgresPids(url);
     await db.destroy();
     const levels: Level[] = [];
     for (const workers of WORKER_COUNTS) levels.push(await measureLevel(url, workers, data, scenarios, postgresPid));

@@ -9,7 +9,7 @@ import { Problem, problems } from '../http/problem.js';
 import { allowedMethods, type ContractRequest, type Exchange } from './hooks.js';
 
 export function routeByContract(api: OpenAPIBackend, inFlight: InFlight): RequestHandler {
-  // openapi-backend copies and lower-cases the request's headers four times per request; it is given only
+  // openapi-backend copies and lower-cases the request's headers several times per request; it is given only
   // those the contract can use: the declared header parameters, the token, and the body's type.
   const contractHeaders = new Set(['authorization', 'content-type']);
   for (const operation of api.router.getOperations()) {

@@ -7,11 +7,8 @@
 import type { OpenAPIRouter } from 'openapi-backend';
 
 /**
- * openapi-backend's router rebuilds its operation list (lodash chains over the whole document) and compiles a
- * RegExp per operation on every call, three times per request: a fifth of the API's CPU under load. The
- * document is fixed once initialized, so the list is built once and the path patterns compiled once. Matching
- * keeps the library's rules (routing tests cover them): an exact path first, then path templates, the most
- * specific first; no path → 404, no method on a matching path → 405. (The API root is '/': every
+ * Matching keeps the library's rules (routing tests cover them): an exact path first, then path templates,
+ * the most specific first; no path → 404, no method on a matching path → 405. (The API root is '/': every
  * normalized path is under it.)
  */
 export function precompileRouter(router: OpenAPIRouter): void {
