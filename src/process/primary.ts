@@ -14,7 +14,10 @@ import { onShutdown, SHUTDOWN_GRACE_MS } from './shutdown.js';
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const ready = (async (): Promise<{ database: Database; answer: DatabaseReady }> => {
     const database = await openDatabase(config, logFor(logger));
-    const applied = await database.migrate();
+    const applied = await database.migrate().catch(async (error: unknown) => {
+      await database.close(); // a failed start stops what it started (an embedded PostgreSQL)
+      throw error;
+    });
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     // Workers use this database (the embedded one's URL too) and never start their own.
     return { database, answer: { databaseUrl: database.url } };
@@ -37,13 +40,6 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     logger.error({ worker: worker.process.pid, code, signal }, 'a worker died; starting another');
     setTimeout(() => cluster.fork(), 500);
   });
-  // One worker first, the others once it listens: on a small machine, workers loading side by side would
-  // each take longer than one alone, and the service is ready as soon as one serves.
-  cluster.fork();
-  cluster.once('listening', () => {
-    for (let i = 1; i < config.webConcurrency; i++) cluster.fork();
-  });
-
   const stopWorkers = async () => {
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
@@ -57,20 +53,27 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
       }),
     );
   };
-  const database = await ready.then(
-    (started) => started.database,
-    async (error: unknown) => {
-      await stopWorkers(); // the start failed: stop the workers still loading (told so when they ask), and replace none
-      throw error;
-    },
-  );
+  // Signals are handled from the start: one that comes while the database starts (an embedded PostgreSQL
+  // included) stops the workers and then the database once it has started. The workers get their own full
+  // grace period first.
+  onShutdown(logger, async () => {
+    const started = await ready.catch(() => undefined);
+    await stopWorkers();
+    await started?.database.close();
+  }, SHUTDOWN_GRACE_MS + 5000);
+  // One worker first, the others once it listens: on a small machine, workers loading side by side would
+  // each take longer than one alone, and the service is ready as soon as one serves.
+  cluster.fork();
+  cluster.once('listening', () => {
+    for (let i = 1; i < config.webConcurrency; i++) cluster.fork();
+  });
+
+  await ready.catch(async (error: unknown) => {
+    await stopWorkers(); // the start failed: stop the workers still loading (told so when they ask), and replace none
+    throw error;
+  });
   if (config.rateLimit.enabled && !config.rateLimit.redisUrl) {
     logger.warn(`Rate limits are counted per worker (${config.webConcurrency} of them): set REDIS_URL to share one limit.`);
   }
   logger.info(`Database ready; ${config.webConcurrency} workers serve the port.`);
-  // The workers get their own full grace period first.
-  onShutdown(logger, async () => {
-    await stopWorkers();
-    await database.close();
-  }, SHUTDOWN_GRACE_MS + 5000);
 }

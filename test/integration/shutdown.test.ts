@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { newUserId, signToken } from '../helpers.js';
-import { PATH, startServer, workDir } from '../support/server-process.js';
+import { MAIN, PATH, startServer, workDir } from '../support/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'x'.repeat(40);
@@ -136,6 +136,26 @@ describe('shutdown', () => {
       await server.stop('SIGKILL').catch(() => undefined);
     }
   });
+
+  for (const workers of ['1', '2']) {
+    it(`when SIGTERM arrives while the embedded PostgreSQL is starting (WEB_CONCURRENCY=${workers}), then it is stopped too, and nothing is left behind`, { timeout: 60_000 }, async () => {
+      const dir = await workDir();
+      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
+        cwd: dir,
+        env: { PATH, HOME: dir, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATA_DIR: dir, BETTER_AUTH_SECRET: SECRET, WEB_CONCURRENCY: workers },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      for (let i = 0; i < 300 && !/Embedded PostgreSQL is listening/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.doesNotMatch(output, /Tasks API listening/, 'the signal comes before the service serves');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output.slice(-2000));
+      const postmaster = join(dir, 'postgres', 'postmaster.pid');
+      assert.ok(!existsSync(postmaster), `the embedded PostgreSQL was stopped\n${output.slice(-2000)}`);
+    });
+  }
 
   for (const [script, signal] of [['start', 'SIGTERM'], ['start', 'SIGINT'], ['dev', 'SIGTERM']] as const) {
     it(`when ${signal} is sent to npm's own pid under \`npm ${script === 'start' ? 'start' : 'run dev'}\`, then the server and its embedded PostgreSQL stop, and nothing is left behind`, { timeout: 120_000 }, async () => {
