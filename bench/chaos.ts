@@ -4,7 +4,8 @@
 // resumed, then the API is sent SIGTERM and started again. Clients retry as the README says: a create with
 // the same Idempotency-Key, a PUT or a PATCH with an explicit value as is, until an answer is definite.
 // Afterwards every user's tasks are read back and compared with what each client was told. Prints the
-// figures and exits 1 if there was a 500 or an acknowledged write was lost, duplicated or misplaced.
+// figures and exits 1 if there was a 500, a request without an answer within 15 s (a hang), or an
+// acknowledged write lost, duplicated or misplaced.
 // A script, not a test. It runs its own embedded PostgreSQL (it stops it on purpose).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
@@ -34,7 +35,10 @@ interface Answer {
   status: number;
   body: unknown;
 }
-const stats = { requests: 0, noAnswer: 0, statuses: new Map<number, number>(), slowestMs: 0, failures: [] as string[] };
+const ANSWER_TIMEOUT_MS = 15_000;
+/** Requests without an answer, by why: the port was closed (the API restarting), the connection was reset, or no answer came in time (a hang). */
+const noAnswer = { refused: 0, reset: 0, hung: 0 };
+const stats = { requests: 0, statuses: new Map<number, number>(), slowestMs: 0, failures: [] as string[] };
 
 /** One request on the client's keep-alive connection: its answer, or undefined when none came. */
 function send(agent: Agent, port: number, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer | undefined> {
@@ -42,7 +46,7 @@ function send(agent: Agent, port: number, token: string, method: string, path: s
   const started = performance.now();
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port, agent, method, path, timeout: 15_000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } },
+      { host: '127.0.0.1', port, agent, method, path, timeout: ANSWER_TIMEOUT_MS, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -57,9 +61,9 @@ function send(agent: Agent, port: number, token: string, method: string, path: s
         res.on('error', () => resolve(undefined));
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => {
-      stats.noAnswer++;
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'HUNG' })));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      noAnswer[error.code === 'HUNG' ? 'hung' : error.code === 'ECONNREFUSED' ? 'refused' : 'reset']++;
       resolve(undefined);
     });
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
   console.log(`
 requests                 ${stats.requests}
 answers by status        ${byStatus}
-no answer (retried)      ${stats.noAnswer}
+no answer (retried)      ${noAnswer.refused} refused (the API restarting), ${noAnswer.reset} reset, ${noAnswer.hung} hung (${ANSWER_TIMEOUT_MS / 1000} s)
 slowest answer           ${Math.round(stats.slowestMs)} ms
 500s                     ${[...stats.statuses].filter(([s]) => s >= 500 && s !== 503).reduce((n, [, c]) => n + c, 0)}
 acknowledged tasks       ${counts.acknowledged}
@@ -213,7 +217,7 @@ API RSS                  ${Math.round(rss?.mb ?? 0)} MB now, ${Math.round(peakRs
   await proxy.close();
   await database.stop();
   await rm(dir, { recursive: true, force: true });
-  const broken = stats.failures.length + counts.lost + counts.duplicated + counts.misplaced + counts.changed + (code === 0 ? 0 : 1);
+  const broken = stats.failures.length + noAnswer.hung + counts.lost + counts.duplicated + counts.misplaced + counts.changed + (code === 0 ? 0 : 1);
   process.exit(broken === 0 ? 0 : 1);
 }
 
