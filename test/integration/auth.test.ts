@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { pino } from 'pino';
 import { newUser, newUserId, signToken, startTestApp, TEST_SECRET, type TestApp } from '../helpers.js';
 
 let app: TestApp;
+const logged: Array<{ level: number; reqId?: string; err?: unknown }> = [];
 before(async () => {
-  app = await startTestApp();
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line) as (typeof logged)[number]);
+      done();
+    },
+  });
+  app = await startTestApp({ logger: pino({ level: 'info' }, sink) });
 });
 after(() => app.close());
 
@@ -17,12 +26,15 @@ const now = () => Math.floor(Date.now() / 1000);
 
 describe('authentication with the shared secret (HS256)', () => {
   const rejects = (name: string, makeToken: () => Promise<string | undefined> | string | undefined, header?: string) => {
-    it(`when ${name}, then 401 with a Bearer challenge`, async () => {
+    it(`when ${name}, then 401 with a Bearer challenge, logged as an ordinary refusal`, async () => {
       const token = await makeToken();
+      const requestId = `auth-${newUserId()}`;
       const res = await app.request('GET', '/api/tasks', {
-        headers: header !== undefined ? { authorization: header } : token ? { authorization: `Bearer ${token}` } : {},
+        headers: { 'x-request-id': requestId, ...(header !== undefined ? { authorization: header } : token ? { authorization: `Bearer ${token}` } : {}) },
       });
       assert.equal(res.status, 401);
+      const lines = logged.filter((line) => line.reqId === requestId);
+      assert.deepEqual(lines.map((line) => [line.level, line.err]), [[30, undefined]], 'one info line, no error, no stack');
       assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
       const challenge = res.headers.get('www-authenticate') ?? '';
       assert.match(challenge, /^Bearer realm="tasks"/);

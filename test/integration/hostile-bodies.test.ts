@@ -82,6 +82,21 @@ describe('requests refused before their body matters', () => {
     });
   }
 
+  it('when an endless body is sent by a client over its rate limit, then 429 at once, unread, and the connection is closed', async () => {
+    const limited = await startTestApp({ rateLimit: { enabled: true, perMinute: 1 } });
+    try {
+      const owner = await newUser();
+      assert.equal((await limited.request('GET', '/api/tasks', { token: owner.token })).status, 200, 'spends the allowance');
+      const res = await rawRequest(limited.port, head('POST /api/tasks', { ...json, ...bearer(owner.token), 'Transfer-Encoding': 'chunked' }), { feed: endlessChunks });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.connection, 'close');
+      assert.ok(res.closed, 'the server closed the connection');
+      assert.ok(res.ms < 2000, `answered in ${res.ms} ms`);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('when a client asks for 100 Continue with a bad token, then it gets the 401 and no invitation to send the body', async () => {
     const res = await rawRequest(app.port, head('POST /api/tasks', { ...json, ...bearer('bad'), 'Content-Length': '100', Expect: '100-continue' }));
     assert.equal(res.status, 401);
@@ -133,7 +148,15 @@ describe('compressed and twice-encoded bodies', () => {
         feed: (socket) => void socket.write(bomb),
       });
       assert.equal(res.status, 200, path);
+      assert.doesNotMatch(res.headers['content-type'] ?? '', /problem/, `${path}: its own answer, not a problem about the body`);
+      assert.ok(res.ms < 1000, `${path}: answered in ${res.ms} ms`);
     }
+    // And to an operation that takes a body: refused as compressed, in a few hundred bytes.
+    const refused = await rawRequest(app.port, head('POST /api/tasks', { ...json, ...bearer(user.token), 'Content-Encoding': 'gzip', 'Content-Length': String(bomb.length) }), {
+      feed: (socket) => void socket.write(bomb),
+    });
+    assert.equal(refused.status, 415);
+    assert.ok(refused.body.length < 1000, `a problem of ${refused.body.length} bytes`);
   });
 
   it('when the JSON body is a string that holds JSON, then it is decoded once (a 400) and nothing changes', async () => {
