@@ -1,4 +1,5 @@
-// What an Idempotency-Key retry must repeat: the request body, whatever the order of its fields.
+// What an Idempotency-Key retry must repeat: the task it asks for (its fields as the create would write
+// them, defaults filled in), whatever the order or spelling of the body's fields.
 import { createHash } from 'node:crypto';
 
 export function requestFingerprint(body: unknown): string {

@@ -1,7 +1,8 @@
 // openapi-backend's lifecycle hooks. Each one ends a request by throwing a Problem to the error funnel; none
 // writes a response itself. Together they fix the contract's order of checks: route 404/405 → a declared
-// body over the limit 413 → token 401 → rate limit 429 → path user 403 → the body is read (413, 415, 400)
-// → validation 400 → handler. Callers without a valid token are rate-limited by address, just before their 401.
+// body over the limit 413 → the token → rate limit 429 → path user 403 → the body is read (413, 415, 400)
+// → validation 400 → handler. A caller without a valid token counts against its address's allowance before
+// its 401, so that once that is used up failed attempts get 429 (openapi.yaml says so).
 import type { Request, Response } from 'express';
 import type { Context, OpenAPIRouter } from 'openapi-backend';
 import type { Principal } from '../auth/tokens.js';

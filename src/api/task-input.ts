@@ -1,22 +1,24 @@
-// Turns a validated request body into repository fields. Validation already happened against openapi.yaml
-// (including defaults); this only normalizes: trims the title and tags, merges tags equal after trimming, and
-// parses due dates.
+// Turns a validated request body into repository fields. Validation already happened against openapi.yaml;
+// this fills in a create's defaults (which openapi.yaml states in words: as `default:` keywords, client
+// generators would make each such field required), trims the title and tags, merges tags equal after
+// trimming, and parses due dates.
 import type { TaskFields } from '../domain/tasks.js';
 import type { components } from '../contract/schema.js';
 
-/** A create body after validation: the validator has filled in openapi.yaml's defaults. */
-type TaskCreate = Required<components['schemas']['TaskCreate']>;
+type TaskCreate = components['schemas']['TaskCreate'];
 type TaskUpdate = components['schemas']['TaskUpdate'];
 
-export function normalizeTaskCreate(validated: components['schemas']['TaskCreate']): TaskFields {
-  const body = validated as TaskCreate;
+/** What a create leaves out, as openapi.yaml's TaskCreate describes it. */
+export const CREATE_DEFAULTS = { description: null, completed: false, priority: 'medium', tags: [], due_date: null } as const;
+
+export function normalizeTaskCreate(body: TaskCreate): TaskFields {
   return {
     title: body.title.trim(),
-    description: body.description,
-    completed: body.completed,
-    priority: body.priority,
-    tags: normalizeTags(body.tags),
-    due_date: toDate(body.due_date),
+    description: body.description ?? CREATE_DEFAULTS.description,
+    completed: body.completed ?? CREATE_DEFAULTS.completed,
+    priority: body.priority ?? CREATE_DEFAULTS.priority,
+    tags: normalizeTags(body.tags ?? CREATE_DEFAULTS.tags),
+    due_date: toDate(body.due_date ?? CREATE_DEFAULTS.due_date),
   };
 }
 

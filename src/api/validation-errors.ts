@@ -40,18 +40,36 @@ function translate(error: ErrorObject): FieldError {
   return { in: part, field, message: messageFor(error) };
 }
 
+/** What a rule asks, in words a person acts on; openapi.yaml's `x-error-message` where a pattern says it. */
 function messageFor(error: ErrorObject): string {
-  const schema = error.parentSchema as { description?: string } | undefined;
+  const schema = error.parentSchema as { 'x-error-message'?: string } | undefined;
+  const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    // A pattern is unreadable as a message; the schema's description says the rule in words.
     case 'pattern':
-      return schema?.description ? `must follow the rule: ${schema.description.trim().split('\n').join(' ')}` : 'has an invalid format';
+    case 'format':
+      return schema?.['x-error-message'] ?? (error.keyword === 'format' ? `must be a ${String(params.format)}` : 'has an invalid format');
     case 'enum':
-      return `must be one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'type':
+      return `must be ${[params.type].flat().map((type) => (type === 'null' ? 'null' : `${/^[aeiou]/.test(String(type)) ? 'an' : 'a'} ${String(type)}`)).join(' or ')}`;
+    case 'maximum':
+      return `must be at most ${String(params.limit)}`;
+    case 'minimum':
+      return `must be at least ${String(params.limit)}`;
+    case 'maxLength':
+      return `must be at most ${String(params.limit)} characters`;
+    case 'minLength':
+      return `must be at least ${String(params.limit)} characters`;
+    case 'maxItems':
+      return `must hold at most ${String(params.limit)} items`;
+    case 'uniqueItems':
+      return `must not repeat an item (items ${String(params.j)} and ${String(params.i)} are the same)`;
     case 'minProperties':
       return 'must contain at least one field';
+    case 'const':
+      return `must be ${JSON.stringify(params.allowedValue)}`;
     default:
-      return error.message ?? 'is invalid';
+      return (error.message ?? 'is invalid').replace(/\.+$/, '');
   }
 }
 

@@ -46,8 +46,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -83,8 +83,8 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -160,8 +160,8 @@ export interface paths {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -202,8 +202,8 @@ export interface paths {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -399,7 +399,7 @@ export interface components {
          */
         DueDate: string | null;
         Task: {
-            /** Format: int64 */
+            /** @description Counts the owner's tasks (1, 2, 3…, never reused); at most 2^53 − 1, so exact as a JSON number. */
             readonly id: number;
             /** @description The owner, the token's `sub`. */
             readonly user_id: string;
@@ -423,17 +423,22 @@ export interface components {
              */
             readonly updated_at: string;
         };
+        /**
+         * @description `title` is required; a field left out takes its default: `description` null, `completed` false, `priority`
+         *     `medium`, `tags` none, `due_date` null. (The defaults are written in words rather than as `default:`,
+         *     which would make client generators require every such field.)
+         */
         TaskCreate: {
             title: components["schemas"]["Title"];
-            /** @default null */
+            /** @description Default: null. */
             description?: components["schemas"]["Description"];
-            /** @default false */
+            /** @description Default: false. */
             completed?: boolean;
-            /** @default medium */
+            /** @description Default: `medium`. */
             priority?: components["schemas"]["Priority"];
-            /** @default [] */
+            /** @description Default: none (`[]`). */
             tags?: components["schemas"]["Tags"];
-            /** @default null */
+            /** @description Default: null. */
             due_date?: components["schemas"]["DueDate"];
         };
         /** @description Fields present replace the stored value; absent fields are kept; `null` clears a nullable one. */
@@ -486,6 +491,9 @@ export interface components {
         /** @description The caller's tasks, in the requested order; at most `limit` of them. */
         TaskList: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description RFC 8288 link to the next page, present only when more tasks follow. Its target may be relative.
                  * @example </api/tasks?sort=title&limit=50&cursor=WyJCdXkgbWlsayIsNDJd.3q2-7wAAAA>; rel="next"
@@ -500,6 +508,9 @@ export interface components {
         /** @description The task. */
         Task: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description The task's version; send it back in `If-Match` or `If-None-Match`.
                  * @example "3"
@@ -514,6 +525,9 @@ export interface components {
         /** @description The created task (or, for a retried `Idempotency-Key`, the first response again). */
         TaskCreated: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description The task's version; send it back in `If-Match` or `If-None-Match`.
                  * @example "1"
@@ -535,6 +549,9 @@ export interface components {
         /** @description The task is still at the version named in `If-None-Match`; no body. */
         NotModified: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description The task's current version.
                  * @example "3"
@@ -547,6 +564,9 @@ export interface components {
         /** @description The task has changed since the version named in `If-Match`; nothing was changed. */
         PreconditionFailed: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -556,6 +576,9 @@ export interface components {
         /** @description This `Idempotency-Key` was used for a request with another body. */
         IdempotencyKeyReused: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -565,6 +588,9 @@ export interface components {
         /** @description The request is invalid (schema, unknown field or parameter, bad id, malformed JSON). */
         BadRequest: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -574,6 +600,9 @@ export interface components {
         /** @description The token is missing, malformed, badly signed, expired or lacks `sub`/`exp`. */
         Unauthorized: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description RFC 6750 challenge; `error="invalid_token"` when a token was sent.
                  * @example Bearer realm="tasks", error="invalid_token", error_description="The token has expired."
@@ -588,6 +617,9 @@ export interface components {
         /** @description The `{user_id}` in the path is not the token's user. */
         Forbidden: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -597,6 +629,9 @@ export interface components {
         /** @description No such task for this user (missing and another user's look the same). */
         NotFound: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -606,6 +641,9 @@ export interface components {
         /** @description The body is larger than the limit (16 KiB). */
         PayloadTooLarge: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -615,6 +653,9 @@ export interface components {
         /** @description A body was sent that is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -627,6 +668,7 @@ export interface components {
          */
         TooManyRequests: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
                 /**
                  * @description Seconds until the allowance renews.
                  * @example 42
@@ -639,7 +681,7 @@ export interface components {
                 RateLimit: string;
                 /**
                  * @description The allowance.
-                 * @example "300-per-minute"; q=300; w=60; pk=:OTk5YmQ1ZjlkNGE2:
+                 * @example "300-per-minute"; q=300; w=60
                  */
                 "RateLimit-Policy": string;
                 [name: string]: unknown;
@@ -651,6 +693,9 @@ export interface components {
         /** @description The database cannot be reached; try again after `Retry-After` seconds. */
         ServiceUnavailable: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 /**
                  * @description Seconds to wait before retrying.
                  * @example 5
@@ -665,6 +710,9 @@ export interface components {
         /** @description A fault of the server; the body says nothing about internals. */
         UnexpectedError: {
             headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 [name: string]: unknown;
             };
             content: {
@@ -679,8 +727,8 @@ export interface components {
          */
         UserId: string;
         /**
-         * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-         *     number; a larger valid id simply does not exist (404).
+         * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+         *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
          * @example 42
          */
         TaskId: number;
@@ -734,24 +782,43 @@ export interface components {
         Cursor: string;
     };
     requestBodies: {
-        TaskCreate: {
+        TaskCreateBody: {
             content: {
                 "application/json": components["schemas"]["TaskCreate"];
             };
         };
-        TaskUpdate: {
+        TaskUpdateBody: {
             content: {
                 "application/json": components["schemas"]["TaskUpdate"];
             };
         };
         /** @description Absent or empty to toggle; `{"completed": bool}` to set. */
-        TaskCompletion: {
+        TaskCompletionBody: {
             content: {
                 "application/json": components["schemas"]["TaskCompletion"];
             };
         };
     };
-    headers: never;
+    headers: {
+        /**
+         * @description This request's id: the caller's own `X-Request-Id` when it sent one of 1–128 letters, digits, `_`, `.`, `:`
+         *     or `-`, otherwise a new UUID. Problem bodies repeat it as `request_id`; quote it when reporting a problem.
+         * @example 6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5
+         */
+        XRequestId: string;
+        /**
+         * @description What is left of the caller's allowance this minute, and when it renews (IETF
+         *     draft-ietf-httpapi-ratelimit-headers-08). Sent with every answer to a rate-limited request while rate
+         *     limiting is on; liveness and readiness are not rate-limited.
+         * @example "300-per-minute"; r=297; t=42
+         */
+        RateLimit: string;
+        /**
+         * @description The allowance the `RateLimit` header counts against.
+         * @example "300-per-minute"; q=300; w=60
+         */
+        RateLimitPolicy: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -819,7 +886,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskCreate"];
+        requestBody: components["requestBodies"]["TaskCreateBody"];
         responses: {
             201: components["responses"]["TaskCreated"];
             400: components["responses"]["BadRequest"];
@@ -844,8 +911,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -877,15 +944,15 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskUpdate"];
+        requestBody: components["requestBodies"]["TaskUpdateBody"];
         responses: {
             200: components["responses"]["Task"];
             400: components["responses"]["BadRequest"];
@@ -912,8 +979,8 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -925,6 +992,9 @@ export interface operations {
             /** @description Deleted; no content. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -951,15 +1021,15 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["TaskCompletion"];
+        requestBody?: components["requestBodies"]["TaskCompletionBody"];
         responses: {
             200: components["responses"]["Task"];
             400: components["responses"]["BadRequest"];
@@ -1049,7 +1119,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskCreate"];
+        requestBody: components["requestBodies"]["TaskCreateBody"];
         responses: {
             201: components["responses"]["TaskCreated"];
             400: components["responses"]["BadRequest"];
@@ -1080,8 +1150,8 @@ export interface operations {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -1119,15 +1189,15 @@ export interface operations {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskUpdate"];
+        requestBody: components["requestBodies"]["TaskUpdateBody"];
         responses: {
             200: components["responses"]["Task"];
             400: components["responses"]["BadRequest"];
@@ -1160,8 +1230,8 @@ export interface operations {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
@@ -1173,6 +1243,9 @@ export interface operations {
             /** @description Deleted; no content. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1205,15 +1278,15 @@ export interface operations {
                  */
                 user_id: components["parameters"]["UserId"];
                 /**
-                 * @description The task's id, a positive 64-bit integer. Ids are assigned below 2^53, so every id is exact as a JSON
-                 *     number; a larger valid id simply does not exist (404).
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
                  * @example 42
                  */
                 id: components["parameters"]["TaskId"];
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["TaskCompletion"];
+        requestBody?: components["requestBodies"]["TaskCompletionBody"];
         responses: {
             200: components["responses"]["Task"];
             400: components["responses"]["BadRequest"];
@@ -1240,6 +1313,7 @@ export interface operations {
             /** @description The process is up. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1261,6 +1335,7 @@ export interface operations {
             /** @description The database answers; requests can be served. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1283,6 +1358,9 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1310,6 +1388,9 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1343,6 +1424,9 @@ export interface operations {
             /** @description The metrics. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1370,6 +1454,9 @@ export interface operations {
             /** @description The reference page. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {

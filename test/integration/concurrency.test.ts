@@ -101,7 +101,7 @@ describe('Idempotency-Key', () => {
     await app.request('PUT', `/api/tasks/${first.body.id}`, { token: user.token, body: { title: 'Changed since' } });
     const retry = await post(user, 'k-1', { tags: ['a'], title: 'Once' }); // same body, fields in another order
     assert.equal(retry.status, 201);
-    assert.deepEqual(retry.body, first.body, 'the original response, not the task as it is now');
+    assert.equal(retry.text, first.text, 'the original response byte for byte, not the task as it is now');
     assert.equal(retry.headers.get('location'), first.headers.get('location'));
     assert.equal(retry.headers.get('etag'), first.headers.get('etag'));
     assert.equal(retry.headers.get('idempotent-replayed'), 'true');

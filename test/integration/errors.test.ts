@@ -121,13 +121,21 @@ describe('transport errors', () => {
     assertProblem(res, 413);
   });
 
-  it('when the id is not a positive int64, then 400; when it is one that does not exist, then 404', async () => {
-    for (const id of ['abc', '0', '-1', '1.5', '1e3', '0x10', '+5', '%205', '99999999999999999999', '%00']) {
+  it('when the id is not a positive integer of at most 2^53 − 1, then 400 naming the bound; when it is one that does not exist, then 404', async () => {
+    for (const id of ['abc', '0', '-1', '1.5', '1e3', '0x10', '+5', '%205', '%00']) {
       assertProblem(await app.request('GET', `/api/tasks/${id}`, { token: user.token }), 400);
     }
-    for (const id of ['9007199254740993', '9223372036854775807']) {
-      assertProblem(await app.request('GET', `/api/tasks/${id}`, { token: user.token }), 404);
+    // Past 2^53 − 1 a JSON number is no longer exact: every such id is refused, and the message says where the bound is.
+    for (const id of ['9007199254740992', '9007199254740993', '9223372036854775807', '9223372036854775808', '99999999999999999999']) {
+      for (const [method, path] of [['GET', `/api/tasks/${id}`], ['PUT', `/api/tasks/${id}`], ['DELETE', `/api/tasks/${id}`], ['PATCH', `/api/tasks/${id}/complete`]] as const) {
+        const res = await app.request(method, path, { token: user.token, body: method === 'PUT' ? { title: 'x' } : undefined });
+        assertProblem(res, 400);
+        assert.deepEqual(res.body.errors, [{ in: 'path', field: '/id', message: 'must be at most 9007199254740991' }], `${method} ${id}`);
+        assert.equal(res.body.instance, path, 'the id as sent');
+        assert.doesNotMatch(res.text, /9223372036854776000|e\+/, 'no id echoed rounded');
+      }
     }
+    assertProblem(await app.request('GET', '/api/tasks/9007199254740991', { token: user.token }), 404);
   });
 
   it('when the path is not valid percent-encoded UTF-8, then 400, not 500 (found by the fuzzer)', async () => {

@@ -18,7 +18,7 @@ describe('CORS', () => {
     });
     assert.equal(res.status, 204);
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
-    assert.match(res.headers.get('access-control-allow-headers') ?? '', /Authorization.*If-Match.*Idempotency-Key/);
+    assert.match(res.headers.get('access-control-allow-headers') ?? '', /Authorization.*If-Match.*Idempotency-Key.*X-Request-Id/);
     assert.match(res.headers.get('access-control-allow-methods') ?? '', /PATCH/);
   });
 
@@ -29,10 +29,11 @@ describe('CORS', () => {
     assert.equal(simple.headers.get('access-control-allow-origin'), null);
   });
 
-  it('when an allowed origin makes a request, then the response names it and exposes Location', async () => {
+  it('when an allowed origin makes a request, then the response names it and exposes the headers a browser app reads', async () => {
     const res = await app.request('GET', '/api/health', { headers: { origin: 'http://localhost:3000' } });
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
-    assert.match(res.headers.get('access-control-expose-headers') ?? '', /ETag.*Link.*Location/);
+    const exposed = (res.headers.get('access-control-expose-headers') ?? '').split(/,\s*/);
+    for (const header of ['ETag', 'Link', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']) assert.ok(exposed.includes(header), header);
   });
 });
 

@@ -55,7 +55,7 @@ export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; 
     const fields = normalizeTaskCreate(c.body!);
     const key = c.headers['Idempotency-Key'];
     const created =
-      key === undefined ? await tasks.create(caller(c), fields) : await tasks.createOnce(caller(c), fields, { key, requestHash: requestFingerprint(c.body) });
+      key === undefined ? await tasks.create(caller(c), fields) : await tasks.createOnce(caller(c), fields, { key, requestHash: requestFingerprint(fields) });
     if (created === 'key-reused') {
       throw new Problem(422, 'This Idempotency-Key was already used with a different body.');
     }

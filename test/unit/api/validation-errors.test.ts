@@ -8,7 +8,9 @@ const error = (e: Partial<ErrorObject>): ErrorObject =>
 
 describe('toFieldErrors', () => {
   it('when a body field has the wrong type, then the error names the body and the pointer, without Ajv internals', () => {
-    assert.deepEqual(toFieldErrors([error({ instancePath: '/requestBody/title' })]), [{ in: 'body', field: '/title', message: 'must be string' }]);
+    assert.deepEqual(toFieldErrors([error({ instancePath: '/requestBody/title', params: { type: 'string' } })]), [{ in: 'body', field: '/title', message: 'must be a string' }]);
+    assert.deepEqual(toFieldErrors([error({ instancePath: '/requestBody/tags', params: { type: 'array' } })])[0]!.message, 'must be an array');
+    assert.deepEqual(toFieldErrors([error({ instancePath: '/requestBody/description', params: { type: ['string', 'null'] } })])[0]!.message, 'must be a string or null');
   });
 
   it('when a field or query parameter is unknown, then it is named by its pointer', () => {
@@ -33,11 +35,32 @@ describe('toFieldErrors', () => {
     ]);
   });
 
-  it("when a pattern fails, then the message is the schema's description, not the regular expression", () => {
+  it("when a pattern or a format fails, then the message is the schema's x-error-message, not the regular expression or its description", () => {
     const [result] = toFieldErrors([
-      error({ keyword: 'pattern', instancePath: '/requestBody/title', parentSchema: { description: 'Trimmed;\n1–200 characters.' } }),
+      error({ keyword: 'pattern', instancePath: '/requestBody/title', parentSchema: { description: 'Trimmed;\n1–200 **code points**.', 'x-error-message': 'must be 1–200 characters' } }),
     ]);
-    assert.deepEqual(result, { in: 'body', field: '/title', message: 'must follow the rule: Trimmed; 1–200 characters.' });
+    assert.deepEqual(result, { in: 'body', field: '/title', message: 'must be 1–200 characters' });
+    assert.equal(toFieldErrors([error({ keyword: 'pattern', parentSchema: { description: 'A rule.' } })])[0]!.message, 'has an invalid format');
+    assert.equal(toFieldErrors([error({ keyword: 'format', params: { format: 'date-time' }, parentSchema: {} })])[0]!.message, 'must be a date-time');
+  });
+
+  it('when a bound is broken, then the message names the bound in words, and no message ends with a full stop', () => {
+    const messages = toFieldErrors([
+      error({ keyword: 'maximum', instancePath: '/path/id', params: { limit: 9007199254740991 } }),
+      error({ keyword: 'minimum', instancePath: '/query/limit', params: { limit: 1 } }),
+      error({ keyword: 'maxLength', instancePath: '/requestBody/description', params: { limit: 1000 } }),
+      error({ keyword: 'maxItems', instancePath: '/requestBody/tags', params: { limit: 20 } }),
+      error({ keyword: 'uniqueItems', instancePath: '/requestBody/tags', params: { i: 1, j: 0 } }),
+      error({ keyword: 'somethingNew', instancePath: '/requestBody/x', message: 'must be something.' }),
+    ]).map((e) => e.message);
+    assert.deepEqual(messages, [
+      'must be at most 9007199254740991',
+      'must be at least 1',
+      'must be at most 1000 characters',
+      'must hold at most 20 items',
+      'must not repeat an item (items 0 and 1 are the same)',
+      'must be something',
+    ]);
   });
 
   it('when an enum fails, then the allowed values are listed; duplicates are reported once', () => {
