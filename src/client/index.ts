@@ -12,6 +12,7 @@ export type { components, operations, paths };
 export type Task = components['schemas']['Task'];
 export type TaskCreate = components['schemas']['TaskCreate'];
 export type TaskUpdate = components['schemas']['TaskUpdate'];
+export type TaskPatch = components['schemas']['TaskPatch'];
 export type Problem = components['schemas']['Problem'];
 export type ListQuery = NonNullable<operations['listTasks']['parameters']['query']>;
 
@@ -43,6 +44,8 @@ export interface TasksClient {
   createTask(body: TaskCreate, options?: { idempotencyKey?: string }): Promise<Task>;
   getTask(id: number): Promise<{ task: Task; etag: string }>;
   updateTask(id: number, body: TaskUpdate, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
+  /** JSON Merge Patch: members present replace, `null` clears a nullable field, `{}` changes nothing. */
+  patchTask(id: number, patch: TaskPatch, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
   /** No `completed`: toggles; with it: sets. */
   setCompleted(id: number, completed?: boolean, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
   deleteTask(id: number, options?: { ifMatch?: string }): Promise<void>;
@@ -93,6 +96,14 @@ export function createTasksClient(options: TasksClientOptions): TasksClient {
     },
     async updateTask(id, body, { ifMatch } = {}) {
       const result = await raw.PUT('/api/tasks/{id}', { body, params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} } });
+      return { task: ok(result), etag: etagOf(result.response) };
+    },
+    async patchTask(id, patch, { ifMatch } = {}) {
+      const result = await raw.PATCH('/api/tasks/{id}', {
+        body: patch,
+        params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      });
       return { task: ok(result), etag: etagOf(result.response) };
     },
     async setCompleted(id, completed, { ifMatch } = {}) {

@@ -64,6 +64,8 @@ export interface paths {
          * Update one of my tasks
          * @description Replaces the fields present in the body and keeps the others; `null` clears a nullable field. At least
          *     one field is required. Setting `completed` sets or clears `completed_at`; `updated_at` always changes.
+         *     Unlike RFC 9110's `PUT`, this does not replace the whole task (the product's specification asks for
+         *     this partial update); `PATCH` on the same path is the standard partial update (JSON Merge Patch).
          */
         put: operations["updateTask"];
         post?: never;
@@ -74,7 +76,15 @@ export interface paths {
         delete: operations["deleteTask"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change some fields of one of my tasks (merge patch)
+         * @description A JSON Merge Patch (RFC 7396) of the task, as `application/merge-patch+json` or `application/json` (the
+         *     same): a member present replaces the stored value, `null` clears a nullable field (`description`,
+         *     `due_date`), a member left out is kept, and an empty patch (`{}`) changes nothing (the task comes back
+         *     as it is, with its `ETag`). A member the task does not have, or `null` for a field that cannot be empty,
+         *     is a 400. Validation, `If-Match`, `completed_at` and `updated_at` behave as for `PUT`.
+         */
+        patch: operations["patchTask"];
         trace?: never;
     };
     "/api/tasks/{id}/complete": {
@@ -178,6 +188,8 @@ export interface paths {
          * Update one of a user's tasks (explicit scope)
          * @description Replaces the fields present in the body and keeps the others; `null` clears a nullable field. At least
          *     one field is required. Setting `completed` sets or clears `completed_at`; `updated_at` always changes.
+         *     Unlike RFC 9110's `PUT`, this does not replace the whole task (the product's specification asks for
+         *     this partial update); `PATCH` on the same path is the standard partial update (JSON Merge Patch).
          */
         put: operations["updateUserTask"];
         post?: never;
@@ -188,7 +200,15 @@ export interface paths {
         delete: operations["deleteUserTask"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change some fields of one of a user's tasks (explicit scope, merge patch)
+         * @description A JSON Merge Patch (RFC 7396) of the task, as `application/merge-patch+json` or `application/json` (the
+         *     same): a member present replaces the stored value, `null` clears a nullable field (`description`,
+         *     `due_date`), a member left out is kept, and an empty patch (`{}`) changes nothing (the task comes back
+         *     as it is, with its `ETag`). A member the task does not have, or `null` for a field that cannot be empty,
+         *     is a 400. Validation, `If-Match`, `completed_at` and `updated_at` behave as for `PUT`.
+         */
+        patch: operations["patchUserTask"];
         trace?: never;
     };
     "/api/{user_id}/tasks/{id}/complete": {
@@ -441,8 +461,8 @@ export interface components {
             /** @description Default: null. */
             due_date?: components["schemas"]["DueDate"];
         };
-        /** @description Fields present replace the stored value; absent fields are kept; `null` clears a nullable one. */
-        TaskUpdate: {
+        /** @description Members present replace the stored value; absent members are kept; `null` clears a nullable one. */
+        TaskPatch: {
             title?: components["schemas"]["Title"];
             description?: components["schemas"]["Description"];
             completed?: boolean;
@@ -450,6 +470,8 @@ export interface components {
             tags?: components["schemas"]["Tags"];
             due_date?: components["schemas"]["DueDate"];
         };
+        /** @description A `TaskPatch` with at least one field. */
+        TaskUpdate: components["schemas"]["TaskPatch"];
         TaskCompletion: {
             completed: boolean;
         };
@@ -792,6 +814,12 @@ export interface components {
                 "application/json": components["schemas"]["TaskUpdate"];
             };
         };
+        TaskPatchBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["TaskPatch"];
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
         /** @description Absent or empty to toggle; `{"completed": bool}` to set. */
         TaskCompletionBody: {
             content: {
@@ -1003,6 +1031,41 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    patchTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
+                 * @example 42
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TaskPatchBody"];
+        responses: {
+            200: components["responses"]["Task"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -1255,6 +1318,47 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    patchUserTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the task is still at one of these versions (its `ETag`s), or `*` for any:
+                 *     otherwise 412, and nothing changes. Weak tags never match.
+                 * @example "3"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+                /**
+                 * @description The task's id: a positive integer, at most 2^53 − 1 (9007199254740991), the largest integer a JSON number
+                 *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
+                 * @example 42
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TaskPatchBody"];
+        responses: {
+            200: components["responses"]["Task"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];

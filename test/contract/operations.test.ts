@@ -22,6 +22,7 @@ type Scenario = (c: Ctx) => Promise<TestResponse>;
 const big = { title: 't', description: 'x'.repeat(20_000) };
 const STALE = { 'if-match': '"999999"' };
 const asText = { body: 'title=x', headers: { 'content-type': 'text/plain' } };
+const MERGE_PATCH = { 'content-type': 'application/merge-patch+json' };
 const freshTask = async (c: Ctx) =>
   (await c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Fresh' } })).body.id as number;
 
@@ -82,6 +83,18 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     415: (c) => c.app.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PUT', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
     429: (c) => c.limited.request('PUT', `${c.prefix}/tasks/${c.taskId}`),
+  },
+  patchTask: {
+    200: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: JSON.stringify({ due_date: null }), headers: MERGE_PATCH }),
+    400: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: null } }),
+    401: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { body: { title: 'x' } }),
+    403: (c) => c.app.request('PATCH', `${c.otherUserPrefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
+    404: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.foreignTaskId}`, { token: c.user.token, body: {} }),
+    412: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' }, headers: STALE }),
+    413: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: big }),
+    415: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, ...asText }),
+    503: (c) => c.down.request('PATCH', `${c.prefix}/tasks/${c.taskId}`, { token: c.user.token, body: { title: 'x' } }),
+    429: (c) => c.limited.request('PATCH', `${c.prefix}/tasks/${c.taskId}`),
   },
   deleteTask: {
     204: async (c) => c.app.request('DELETE', `${c.prefix}/tasks/${await freshTask(c)}`, { token: c.user.token }),

@@ -44,6 +44,8 @@ describe('the generated client', () => {
       assert.equal(error.problem.status, 412);
       return true;
     });
+    const patched = await api.patchTask(created[0]!.id, { description: null, priority: 'high' }, { ifMatch: updated.etag });
+    assert.deepEqual([patched.task.description, patched.task.priority, patched.task.title], [null, 'high', updated.task.title]);
 
     assert.equal((await api.setCompleted(created[1]!.id)).task.completed, true);
     assert.equal((await api.setCompleted(created[1]!.id, true)).task.completed, true);

@@ -14,6 +14,7 @@ export function createHandlers(deps: ServiceDeps & { tasks: TaskRepository; curs
     createUserTask: tasks.createTask,
     getUserTask: tasks.getTask,
     updateUserTask: tasks.updateTask,
+    patchUserTask: tasks.patchTask,
     deleteUserTask: tasks.deleteTask,
     toggleUserTaskCompletion: tasks.toggleTaskCompletion,
     ...createServiceHandlers(deps),

@@ -71,9 +71,15 @@ export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; 
     return taskReply({ task, version });
   };
 
-  const updateTask: Handler<'updateTask' | 'updateUserTask'> = async (c) => {
+  // PUT (at least one field, as validated) and PATCH (a merge patch, possibly empty) change a task alike.
+  const patchTask: Handler<'patchTask' | 'patchUserTask' | 'updateTask' | 'updateUserTask'> = async (c) => {
     const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
-    return taskReply(written(await tasks.update(caller(c).id, c.params.id, normalizeTaskUpdate(c.body!), ifMatch), c.params.id));
+    const fields = normalizeTaskUpdate(c.body!);
+    if (Object.keys(fields).length > 0) return taskReply(written(await tasks.update(caller(c).id, c.params.id, fields, ifMatch), c.params.id));
+    // An empty merge patch changes nothing: the task as it is, when the precondition holds.
+    const current = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const holds = ifMatch === undefined || ifMatch === '*' || ifMatch.includes(current.version);
+    return taskReply(written(holds ? current : 'precondition-failed', c.params.id));
   };
 
   const deleteTask: Handler<'deleteTask' | 'deleteUserTask'> = async (c) => {
@@ -86,5 +92,5 @@ export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; 
     return taskReply(written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id));
   };
 
-  return { listTasks, createTask, getTask, updateTask, deleteTask, toggleTaskCompletion };
+  return { listTasks, createTask, getTask, updateTask: patchTask, patchTask, deleteTask, toggleTaskCompletion };
 }
