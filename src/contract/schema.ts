@@ -356,10 +356,32 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Human-readable API reference
-         * @description An HTML reference rendered from this document.
+         * API reference with try-it (Stoplight Elements)
+         * @description An HTML reference rendered from this document by Stoplight Elements, from this server's own files: every
+         *     operation, its parameters, bodies and answers, and a console that calls this API from the browser
+         *     (paste a token under Auth). It links to the Redoc rendering and to the document itself.
          */
         get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/redoc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference (Redoc)
+         * @description The same reference rendered by Redoc, from this server's own files.
+         */
+        get: operations["getApiDocsRedoc"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1565,6 +1587,32 @@ export interface operations {
                 };
                 content: {
                     /** @example <!doctype html><html lang="en"><head><title>Tasks API reference</title>… */
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getApiDocsRedoc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reference page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><head><title>Tasks API reference (Redoc)</title>… */
                     "text/html": string;
                 };
             };

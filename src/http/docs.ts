@@ -1,53 +1,95 @@
-// /docs: Swagger UI, served from the installed swagger-ui-dist package (no CDN, works offline), reading the
-// contract from /openapi.json. Scripts are files, never inline, so the page's CSP can forbid inline script.
+// The API references, rendered in the browser from /openapi.json by installed packages only (no CDN, no
+// request to any other host): /docs is Stoplight Elements, with its try-it console; /docs/redoc is Redoc.
+// Each page is static HTML with no inline script, under a CSP that allows what its renderer needs and no
+// more; connect-src 'self' also keeps Redoc's bundle from sending telemetry elsewhere.
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename } from 'node:path';
 import express, { type Router } from 'express';
+import { redocBundle } from './redoc-bundle.js';
 
 export const DOCS_ASSETS_PATH = '/docs/assets';
-export const DOCS_CSP = [
+
+const common = [
   "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'", // Swagger UI sets style attributes at run time
   "img-src 'self' data:",
+  "font-src 'self' data:",
+  // The references read /openapi.json, and try-it calls this API: both are this server.
   "connect-src 'self'",
-  "font-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
-].join('; ');
+];
+/** Elements sets style attributes and style elements at run time. */
+export const ELEMENTS_CSP = [...common, "script-src 'self'", "style-src 'self' 'unsafe-inline'"].join('; ');
+/** Redoc also does, and runs its search index in a Worker it makes from a blob. */
+export const REDOC_CSP = [...common, "script-src 'self'", "style-src 'self' 'unsafe-inline'", 'worker-src blob:'].join('; ');
 
-export const docsPage = `<!doctype html>
+const head = (title: string, extra: string) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Tasks API reference</title>
-    <link rel="stylesheet" href="${DOCS_ASSETS_PATH}/swagger-ui.css">
-    <link rel="icon" type="image/png" href="${DOCS_ASSETS_PATH}/favicon-32x32.png">
-  </head>
+    <title>${title}</title>
+    <link rel="icon" href="data:,">
+    <link rel="stylesheet" href="${DOCS_ASSETS_PATH}/docs.css">
+${extra}  </head>`;
+
+const otherViews = (current: 'elements' | 'redoc') => `    <nav class="views">
+      Tasks API reference: ${current === 'elements' ? '<strong>interactive</strong>' : '<a href="/docs">interactive (try it)</a>'} ·
+      ${current === 'redoc' ? '<strong>Redoc</strong>' : '<a href="/docs/redoc">Redoc</a>'} · <a href="/openapi.yaml">openapi.yaml</a> ·
+      <a href="/openapi.json">openapi.json</a>
+    </nav>`;
+
+/** Stoplight Elements: the reference with a try-it console (paste a token under Auth to call the API). */
+export const elementsPage = `${head(
+  'Tasks API reference',
+  `    <link rel="stylesheet" href="${DOCS_ASSETS_PATH}/elements/styles.min.css">
+    <script src="${DOCS_ASSETS_PATH}/elements/web-components.min.js"></script>
+`,
+)}
   <body>
-    <div id="reference"></div>
-    <script src="${DOCS_ASSETS_PATH}/swagger-ui-bundle.js"></script>
-    <script src="${DOCS_ASSETS_PATH}/init.js"></script>
+${otherViews('elements')}
+    <elements-api apiDescriptionUrl="/openapi.json" router="hash" layout="sidebar" tryItCredentialsPolicy="omit"></elements-api>
   </body>
 </html>
 `;
 
-const initScript = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });\n`;
+/** Redoc: the same reference in Redoc's three-panel layout. */
+export const redocPage = `${head('Tasks API reference (Redoc)', '')}
+  <body>
+${otherViews('redoc')}
+    <redoc spec-url="/openapi.json" disable-search-indexing="false" hide-download-button="false"></redoc>
+    <script src="${DOCS_ASSETS_PATH}/redoc/redoc.standalone.js"></script>
+  </body>
+</html>
+`;
 
-/** The files the page loads, and nothing else of the package. */
-const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
+const STYLES = `body { margin: 0; }
+.views { font: 14px/1.5 system-ui, sans-serif; padding: 6px 16px; border-bottom: 1px solid #ddd; background: #fafafa; }
+elements-api { display: block; height: calc(100vh - 34px); }
+`;
 
-/** The Swagger UI files, to be mounted at DOCS_ASSETS_PATH (so that no other request walks this router). */
+/** The files the pages load, and nothing else of the packages: package → files, served under its name. */
+const ASSETS: Record<string, { pkg: string; files: string[] }> = {
+  elements: { pkg: '@stoplight/elements', files: ['web-components.min.js', 'styles.min.css'] },
+};
+
+/** The references' files, to be mounted at DOCS_ASSETS_PATH (so that no other request walks this router). */
 export function docsAssets(): Router {
-  const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const require = createRequire(import.meta.url);
   const router = express.Router();
-  router.get('/init.js', (_req, res) => {
-    res.type('text/javascript').send(initScript);
+  router.get('/docs.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600').send(STYLES);
   });
-  for (const asset of ASSETS) {
-    router.get(`/${asset}`, (_req, res, next) => res.sendFile(asset, { root: dist, maxAge: '1h' }, (error) => error && next(error)));
+  const redoc = redocBundle(); // see src/http/redoc-bundle.ts
+  router.get('/redoc/redoc.standalone.js', (_req, res) => {
+    res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(redoc);
+  });
+  for (const [name, { pkg, files }] of Object.entries(ASSETS)) {
+    for (const file of files) {
+      const path = require.resolve(`${pkg}/${file}`); // a file the package exports
+      router.get(`/${name}/${basename(file)}`, (_req, res, next) => res.sendFile(path, { maxAge: '1h' }, (error) => error && next(error)));
+    }
   }
   return router;
 }

@@ -142,6 +142,11 @@ const serviceScenarios: Record<string, Record<string, Scenario>> = {
     400: (c) => c.app.request('GET', '/docs?x=1'),
     429: (c) => c.limited.request('GET', '/docs'),
   },
+  getApiDocsRedoc: {
+    200: (c) => c.app.request('GET', '/docs/redoc'),
+    400: (c) => c.app.request('GET', '/docs/redoc?x=1'),
+    429: (c) => c.limited.request('GET', '/docs/redoc'),
+  },
   getMetrics: {
     200: (c) => c.app.request('GET', '/metrics'),
     400: (c) => c.app.request('GET', '/metrics?x=1'),

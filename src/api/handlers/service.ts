@@ -1,7 +1,7 @@
 // The service operations, named as their operationIds: liveness, readiness, the contract as served, the
-// metrics and the docs page. None needs a token.
+// metrics and the two reference pages. None needs a token.
 import type { Spec } from '../../contract/spec.js';
-import { DOCS_CSP, docsPage } from '../../http/docs.js';
+import { ELEMENTS_CSP, elementsPage, REDOC_CSP, redocPage } from '../../http/docs.js';
 import { problems } from '../../http/problem.js';
 import type { HandlerTable } from '../types.js';
 
@@ -23,6 +23,7 @@ export function createServiceHandlers({ ready, spec, metrics }: ServiceDeps) {
     getOpenApiYaml: () => ({ status: 200, body: spec.yaml, contentType: 'application/yaml' }),
     getOpenApiJson: () => ({ status: 200, body: spec.document }),
     getMetrics: async () => ({ status: 200, body: await metrics.exposition(), contentType: metrics.contentType }),
-    getApiDocs: () => ({ status: 200, body: docsPage, contentType: 'text/html', headers: { 'Content-Security-Policy': DOCS_CSP } }),
-  } satisfies Pick<HandlerTable, 'getHealth' | 'getReadiness' | 'getOpenApiYaml' | 'getOpenApiJson' | 'getMetrics' | 'getApiDocs'>;
+    getApiDocs: () => ({ status: 200, body: elementsPage, contentType: 'text/html', headers: { 'Content-Security-Policy': ELEMENTS_CSP } }),
+    getApiDocsRedoc: () => ({ status: 200, body: redocPage, contentType: 'text/html', headers: { 'Content-Security-Policy': REDOC_CSP } }),
+  } satisfies Pick<HandlerTable, 'getHealth' | 'getReadiness' | 'getOpenApiYaml' | 'getOpenApiJson' | 'getMetrics' | 'getApiDocs' | 'getApiDocsRedoc'>;
 }
