@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/contract/schema.ts', 'scratch/', '.data/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/contract/schema.ts', 'scratch/', '.data/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

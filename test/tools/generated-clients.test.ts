@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { environment } from '../../src/config.js';
 import { ROOT } from '../support/cli.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 
@@ -39,7 +40,7 @@ async function generateCheckAndRun(name: string, generate: (dir: string) => Prom
   await writeFile(join(dir, 'main.ts'), program);
   await writeFile(join(dir, 'tsconfig.json'), TSCONFIG);
   await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', dir]).catch((error: { stdout?: string }) => assert.fail(`${name} does not type-check:\n${error.stdout}`));
-  const { stdout } = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(dir, 'main.ts')], { env: { ...process.env, BASE_URL: app.baseUrl, TOKEN: user.token } });
+  const { stdout } = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(dir, 'main.ts')], { env: { ...environment(), BASE_URL: app.baseUrl, TOKEN: user.token } });
   return JSON.parse(stdout) as { created: Record<string, unknown>; fetched: Record<string, unknown> };
 }
 

@@ -74,7 +74,7 @@ describe('contract traffic through Prism’s validation proxy', { concurrency: f
       await send(strict, 200, 'GET', `${base}?limit=1`).then(async (first) => {
         const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
         assert.ok(next, 'a next page');
-        await send(strict, 200, 'GET', next!);
+        await send(strict, 200, 'GET', next);
       });
       await send(strict, 412, 'DELETE', `${base}/${full.body.id}`, { headers: { 'if-match': '"99"' } });
       await send(strict, 204, 'DELETE', `${base}/${full.body.id}`);
