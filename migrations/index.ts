@@ -7,6 +7,7 @@ import * as versionsAndIdempotencyKeys from './20261121020000_versions_and_idemp
 import * as taskIdsPerUser from './20261201000000_task_ids_per_user.js';
 import * as routableWrites from './20261205000000_routable_writes.js';
 import * as distributeByUser from './20261205010000_distribute_by_user.js';
+import * as taskEvents from './20261206000000_task_events.js';
 
 export const migrations: Readonly<Record<string, Knex.Migration>> = {
   '20261121000000_create_users_and_tasks': createUsersAndTasks,
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Knex.Migration>> = {
   '20261201000000_task_ids_per_user': taskIdsPerUser,
   '20261205000000_routable_writes': routableWrites,
   '20261205010000_distribute_by_user': distributeByUser,
+  '20261206000000_task_events': taskEvents,
 };

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
-import { distribute } from '../migrations/20261205010000_distribute_by_user.js';
+import { distribute } from '../src/db/citus.js';
 
 const { config } = loadConfig();
 const logger = pino({ level: config.logLevel });

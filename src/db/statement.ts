@@ -11,10 +11,18 @@ export interface Statement {
   text: string;
 }
 
-export async function run<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]): Promise<Row[]> {
+async function execute<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]) {
   const named = (db.userParams as Partial<DbParams>).preparedStatements !== false;
-  const result = await db.raw<{ rows: Row[] }>(text).options(named ? { name, values } : { values });
-  return result.rows;
+  return db.raw<{ rows: Row[]; rowCount: number }>(text).options(named ? { name, values } : { values });
+}
+
+export async function run<Row>(db: Knex | Knex.Transaction, statement: Statement, values: readonly unknown[]): Promise<Row[]> {
+  return (await execute<Row>(db, statement, values)).rows;
+}
+
+/** How many rows a statement wrote. */
+export async function runCount(db: Knex | Knex.Transaction, statement: Statement, values: readonly unknown[]): Promise<number> {
+  return (await execute(db, statement, values)).rowCount;
 }
 
 const cache = new Map<string, Statement>();

@@ -11,7 +11,7 @@ import knex, { type Knex } from 'knex';
 import { createDb } from '../../src/db/knex.js';
 import { MIGRATIONS, migrateLatest } from '../../src/db/migrate.js';
 import { createTaskRepository } from '../../src/db/tasks/index.js';
-import { distribute } from '../../migrations/20261205010000_distribute_by_user.js';
+import { distribute } from '../../src/db/citus.js';
 import { migrations } from '../../migrations/index.js';
 import { testDatabaseUrl } from '../support/settings.js';
 import { onCitus } from '../support/plans.js';

@@ -33,7 +33,7 @@ describe('migrations', () => {
     try {
       const results = await Promise.all([migrateLatest(a), migrateLatest(b)]);
       assert.deepEqual(results.map((r) => r.length).sort(), [0, Object.keys(migrations).length]);
-      assert.deepEqual(await tables(a), ['idempotency_keys', 'tasks', 'users']);
+      assert.deepEqual(await tables(a), ['idempotency_keys', 'task_events', 'tasks', 'users']);
       assert.deepEqual((await migrationStatus(a)).pending, []);
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
@@ -47,7 +47,7 @@ describe('migrations', () => {
       assert.deepEqual(await tables(db), []);
       assert.equal((await db.raw(`select count(*)::int as n from pg_type where typname = 'task_priority'`)).rows[0].n, 0);
       await migrateLatest(db);
-      assert.deepEqual(await tables(db), ['idempotency_keys', 'tasks', 'users']);
+      assert.deepEqual(await tables(db), ['idempotency_keys', 'task_events', 'tasks', 'users']);
     } finally {
       await db.destroy();
     }

@@ -1,7 +1,8 @@
 // Listing: one page of a user's tasks in keyset order, with filters and search, never with OFFSET. Each sort
 // key has an index (user_id, key, id), and a page is a range of it starting after the cursor's (key, id).
 import type { Knex } from 'knex';
-import type { ListFilters, ListOptions, Position, SortKey, Task } from '../../domain/tasks.js';
+import type { ListOptions, Position, SortKey, Task } from '../../domain/tasks.js';
+import { applyFilters } from './filters.js';
 import { COLUMNS, toTask, type TaskRow } from './rows.js';
 
 // Each sort expression matches an index (user_id, expression, id), so a page is read in order from the index;
@@ -13,25 +14,6 @@ const SORTS: Record<SortKey, { expression: string; cursor: string; value: (task:
   due_date: { expression: 'due_date', cursor: '?::timestamptz', value: (t) => t.due_date },
   priority: { expression: 'priority', cursor: '?::task_priority', value: (t) => t.priority },
 };
-
-/** LIKE matches literally once its wildcards and escape character are escaped. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function applyFilters(query: Knex.QueryBuilder, filters: ListFilters): void {
-  if (filters.completed !== undefined) query.where('completed', filters.completed);
-  if (filters.priority !== undefined) query.where('priority', filters.priority);
-  if (filters.tags?.length) query.whereRaw('tags @> ?::text[]', [filters.tags]);
-  if (filters.search !== undefined) {
-    const pattern = likePattern(filters.search);
-    query.where((q) => {
-      q.whereRaw(`title ilike ? escape '\\'`, [pattern]).orWhereRaw(`description ilike ? escape '\\'`, [pattern]);
-    });
-  }
-  if (filters.dueBefore) query.where('due_date', '<', filters.dueBefore);
-  if (filters.dueAfter) query.where('due_date', '>=', filters.dueAfter);
-}
 
 /** One page in keyset order, and where the next one starts when more tasks follow. */
 export async function listTasks(db: Knex, userId: string, options: ListOptions): Promise<{ tasks: Task[]; next?: Position }> {
