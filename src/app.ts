@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createHandlers } from './api/handlers/index.js';
-import { createCursorCodec } from './api/cursor.js';
+import { createChangeCursorCodec, createCursorCodec } from './api/cursor.js';
+import type { SyncDeps } from './api/handlers/sync.js';
 import { createOpenApi } from './api/backend.js';
 import { routeByContract } from './api/express-adapter.js';
 import { loadSpec, type Spec } from './contract/spec.js';
@@ -21,6 +22,7 @@ import { InFlight } from './http/in-flight.js';
 import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import { SERVER_TIMEOUTS } from './http/server.js';
+import type { ChangeHub } from './sync/hub.js';
 
 export interface AppDeps {
   config: Pick<Config, 'corsOrigins' | 'auth'>;
@@ -36,6 +38,8 @@ export interface AppDeps {
   metrics?: { registry: Registry; exposition: () => Promise<string> };
   /** How long an operation may take once its request is read (src/http/server.ts's SERVER_TIMEOUTS). */
   answerMs?: number;
+  /** The process's change hub, which event streams subscribe to, and how streams behave. */
+  sync: { hub: ChangeHub; streams: SyncDeps['streams'] };
 }
 
 export async function createApp(deps: AppDeps): Promise<Express> {
@@ -47,6 +51,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     ready: readinessCheck(deps.db),
     spec,
     cursors: createCursorCodec(deps.config.auth.secret),
+    changeCursors: createChangeCursorCodec(deps.config.auth.secret),
+    hub: deps.sync.hub,
+    streams: deps.sync.streams,
   });
   const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter, deps.answerMs ?? SERVER_TIMEOUTS.answerMs);
 

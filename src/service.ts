@@ -10,6 +10,18 @@ import type { Config } from './config.js';
 import { InFlight } from './http/in-flight.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './http/server.js';
+import { createTaskRepository } from './db/tasks/index.js';
+import { ChangeHub } from './sync/hub.js';
+
+/** How the event streams behave: how often the change log is read, heartbeats, limits. Tests shorten them. */
+export interface SyncSettings {
+  pollMs: number;
+  heartbeatMs: number;
+  retryMs: number;
+  slowConsumerMs: number;
+  perUser: number;
+}
+export const SYNC_SETTINGS: SyncSettings = { pollMs: 250, heartbeatMs: 15_000, retryMs: 3_000, slowConsumerMs: 30_000, perUser: 5 };
 
 export interface ServiceOptions {
   config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit'>;
@@ -19,6 +31,7 @@ export interface ServiceOptions {
   host?: string;
   timeouts?: ServerTimeouts;
   metrics?: AppDeps['metrics'];
+  sync?: SyncSettings;
 }
 
 export interface Service {
@@ -31,15 +44,20 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics }: ServiceOptions): Promise<Service> {
+export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics, sync = SYNC_SETTINGS }: ServiceOptions): Promise<Service> {
   const rateLimiter = await createRateLimiter(config.rateLimit, { warn: (message) => logger.warn(message) });
   const inFlight = new InFlight();
-  const app = await createApp({ config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs });
+  const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, log: logger });
+  const app = await createApp({
+    config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
+    sync: { hub, streams: sync },
+  });
   const http = await listen(app, config.port, host, timeouts);
   return {
     port: http.port,
     server: http.server,
     async close() {
+      await hub.close(); // ends the event streams (with a retry hint), which would keep their connections open
       await http.close();
       await inFlight.settled();
       await rateLimiter?.close();

@@ -5,7 +5,7 @@ import { type AuthConfig, type Config } from '../src/config.js';
 import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
 import type { ServerTimeouts } from '../src/http/server.js';
-import { startService } from '../src/service.js';
+import { startService, SYNC_SETTINGS, type SyncSettings } from '../src/service.js';
 import { TEST_SECRET } from './support/tokens.js';
 
 export { newUser, newUserId, signToken, TEST_SECRET } from './support/tokens.js';
@@ -34,6 +34,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** An event stream never ends by itself: its opening (up to its `ready` event), and then it is let go. */
+async function streamOpening(response: Response): Promise<string> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 5000;
+  while (!/event: ready\n(?:.*\n)*?\n/.test(text) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
 export async function startTestApp(
   options: {
     databaseUrl?: string;
@@ -41,6 +56,7 @@ export async function startTestApp(
     rateLimit?: Partial<Config['rateLimit']>;
     logger?: Logger;
     timeouts?: ServerTimeouts;
+    sync?: Partial<SyncSettings>;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
@@ -55,6 +71,7 @@ export async function startTestApp(
     logger: options.logger ?? pino({ level: 'silent' }),
     host: '127.0.0.1',
     timeouts: options.timeouts,
+    sync: { ...SYNC_SETTINGS, ...options.sync },
   });
   const baseUrl = `http://127.0.0.1:${service.port}`;
 
@@ -73,7 +90,7 @@ export async function startTestApp(
         },
         body: body === undefined ? undefined : sendsJson ? JSON.stringify(body) : body,
       });
-      const text = await response.text();
+      const text = /event-stream/.test(response.headers.get('content-type') ?? '') ? await streamOpening(response) : await response.text();
       const isJson = /json/.test(response.headers.get('content-type') ?? '');
       return { status: response.status, headers: response.headers, text, body: isJson && text ? JSON.parse(text) : undefined };
     },

@@ -37,6 +37,7 @@ export function dispatchTo(handler: AnyHandler, answerMs: number) {
       principal: c.security?.bearerAuth as never,
     }));
     res.locals.context.outcome = reply.status;
+    if (reply.stream) return reply.stream(res); // an event stream writes its own response, for as long as it lasts
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();

@@ -1,11 +1,24 @@
 // A validated list query → the repository's options, the cursor's binding, and the next page's Link.
-import type { ListOptions, SortKey } from '../domain/tasks.js';
+import type { ListFilters, ListOptions, SortKey } from '../domain/tasks.js';
 import type { operations } from '../contract/schema.js';
 
 type ListQuery = NonNullable<operations['listTasks']['parameters']['query']>;
 export type PageQuery = Omit<ListOptions, 'after'>;
 
 const DESCENDING_BY_DEFAULT = new Set<SortKey>(['created', 'updated', 'priority']);
+
+type FilterQuery = Pick<ListQuery, 'priority' | 'tag' | 'q' | 'due_before' | 'due_after'>;
+
+/** The filters a list and the bulk actions share. */
+export function filtersOf(query: FilterQuery): ListFilters {
+  return {
+    ...(query.priority ? { priority: query.priority } : {}),
+    ...(query.tag?.length ? { tags: [...new Set(query.tag)].sort() } : {}),
+    ...(query.q === undefined ? {} : { search: query.q.trim() }),
+    ...(query.due_before ? { dueBefore: new Date(query.due_before) } : {}),
+    ...(query.due_after ? { dueAfter: new Date(query.due_after) } : {}),
+  };
+}
 
 export function pageQuery(query: ListQuery): PageQuery {
   // status, sort and limit have defaults in openapi.yaml, which the validator has applied.
@@ -15,11 +28,7 @@ export function pageQuery(query: ListQuery): PageQuery {
     order: query.order ?? (DESCENDING_BY_DEFAULT.has(sort) ? 'desc' : 'asc'),
     limit,
     ...(status === 'all' ? {} : { completed: status === 'completed' }),
-    ...(query.priority ? { priority: query.priority } : {}),
-    ...(query.tag?.length ? { tags: [...new Set(query.tag)].sort() } : {}),
-    ...(query.q === undefined ? {} : { search: query.q.trim() }),
-    ...(query.due_before ? { dueBefore: new Date(query.due_before) } : {}),
-    ...(query.due_after ? { dueAfter: new Date(query.due_after) } : {}),
+    ...filtersOf(query),
   };
 }
 

@@ -1,5 +1,6 @@
 // Handler types derived from the generated schema: a handler gets exactly its operation's parameters and body
 // and must return one of its operation's documented success responses.
+import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/tokens.js';
 import type { operations } from '../contract/schema.js';
 
@@ -36,6 +37,8 @@ export type Reply<K extends OperationId> = {
     headers?: Record<string, string>;
     /** For the few non-JSON responses (the YAML contract, the docs page). */
     contentType?: string;
+    /** For an event stream: writes the response itself, for as long as it lasts (body and contentType unused). */
+    stream?: (res: ServerResponse) => Promise<void>;
   };
 }[SuccessStatus<K>];
 
@@ -52,4 +55,5 @@ export interface AnyReply {
   body: unknown;
   headers?: Record<string, string>;
   contentType?: string;
+  stream?: (res: ServerResponse) => Promise<void>;
 }

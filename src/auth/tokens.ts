@@ -11,6 +11,8 @@ export interface Principal {
   id: string;
   email: string | null;
   name: string | null;
+  /** The token's `exp`, in milliseconds since the epoch: a stream ends then. */
+  expiresAt: number;
 }
 
 /** A token that must be refused with 401; `message` is safe to show the client. */
@@ -117,7 +119,7 @@ function principalFrom(payload: JWTPayload): Principal {
   if (typeof sub !== 'string' || !isStorable(sub, MAX_USER_ID_LENGTH)) {
     throw new TokenError(`The token's "sub" must be a user id of 1 to ${MAX_USER_ID_LENGTH} characters.`);
   }
-  return { id: sub, email: optionalClaim(payload.email, 320), name: optionalClaim(payload.name, 200) };
+  return { id: sub, email: optionalClaim(payload.email, 320), name: optionalClaim(payload.name, 200), expiresAt: payload.exp! * 1000 };
 }
 
 /** Profile claims are copied into `users` when present and sane, and ignored otherwise: they never fail a request. */

@@ -37,7 +37,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Complete or reopen all of my matching tasks
+         * @description Sets `completed` on every one of the caller's tasks that matches the filters (all of them without
+         *     filters) and is not already so, in one atomic statement, and says how many it changed. Each task it
+         *     changes is one `task.updated` event on the event stream. The filters are those of the list.
+         */
+        patch: operations["setTasksCompletion"];
         trace?: never;
     };
     "/api/tasks/{id}": {
@@ -117,6 +123,110 @@ export interface paths {
         patch: operations["toggleTaskCompletion"];
         trace?: never;
     };
+    "/api/tasks/completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete all of my completed tasks
+         * @description Deletes every one of the caller's completed tasks, in one atomic statement, and says how many. Each
+         *     is one `task.deleted` event on the event stream.
+         */
+        delete: operations["deleteCompletedTasks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count my tasks
+         * @description How many tasks the caller has: in all, pending, completed, and overdue (pending with a `due_date` in
+         *     the past). Read from counters kept with each write and from an index of pending tasks by due date: a
+         *     "3 items left" badge costs one cheap request whatever the number of tasks.
+         */
+        get: operations["getTaskSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed in my tasks since a cursor
+         * @description Delta sync for a client that was offline: the tasks created or changed, and the ids of those deleted,
+         *     since `since`, a page at a time, with the cursor to ask from next (`more` says whether to ask at once).
+         *     A task changed several times in a page comes once, as it last was. Without `since`, the answer is
+         *     empty and its cursor is the present: take one before loading the list, and ask for the changes since
+         *     it later. Cursors are opaque and tamper-proof, bound to their user, and the same as the event
+         *     stream's event ids. Changes are kept for at least a day; older than that, the answer is 410: load the
+         *     list again with a new cursor.
+         */
+        get: operations["listTaskChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream changes to my tasks as they happen
+         * @description A Server-Sent Events stream (`text/event-stream`) of every committed change to the caller's tasks,
+         *     from any device and any instance of this API, in order, each once:
+         *
+         *     * `task.created`, `task.updated` (completion included): `{"task": Task, "version": n}`;
+         *     * `task.deleted`: `{"id": n, "version": n}`;
+         *     * a bulk action is one such event per task it changed.
+         *
+         *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
+         *     first gets the events it missed, if they are still kept (at least a day): older than that, it gets
+         *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
+         *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
+         *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
+         *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
+         *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
+         *     and events resume when it answers. At most 5 streams per user per instance (429 beyond).
+         *     Browsers' `EventSource` cannot send a token: use `fetch` (the typed client's `subscribe()` does).
+         */
+        get: operations["streamTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks": {
         parameters: {
             query?: never;
@@ -156,7 +266,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Complete or reopen all of a user's matching tasks (explicit scope)
+         * @description Sets `completed` on every one of the caller's tasks that matches the filters (all of them without
+         *     filters) and is not already so, in one atomic statement, and says how many it changed. Each task it
+         *     changes is one `task.updated` event on the event stream. The filters are those of the list.
+         */
+        patch: operations["setUserTasksCompletion"];
         trace?: never;
     };
     "/api/{user_id}/tasks/{id}": {
@@ -244,6 +360,134 @@ export interface paths {
          *     one atomic statement, so concurrent toggles never lose a flip.
          */
         patch: operations["toggleUserTaskCompletion"];
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete all of a user's completed tasks (explicit scope)
+         * @description Deletes every one of the caller's completed tasks, in one atomic statement, and says how many. Each
+         *     is one `task.deleted` event on the event stream.
+         */
+        delete: operations["deleteUserCompletedTasks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Count a user's tasks (explicit scope)
+         * @description How many tasks the caller has: in all, pending, completed, and overdue (pending with a `due_date` in
+         *     the past). Read from counters kept with each write and from an index of pending tasks by due date: a
+         *     "3 items left" badge costs one cheap request whatever the number of tasks.
+         */
+        get: operations["getUserTaskSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What changed in a user's tasks since a cursor (explicit scope)
+         * @description Delta sync for a client that was offline: the tasks created or changed, and the ids of those deleted,
+         *     since `since`, a page at a time, with the cursor to ask from next (`more` says whether to ask at once).
+         *     A task changed several times in a page comes once, as it last was. Without `since`, the answer is
+         *     empty and its cursor is the present: take one before loading the list, and ask for the changes since
+         *     it later. Cursors are opaque and tamper-proof, bound to their user, and the same as the event
+         *     stream's event ids. Changes are kept for at least a day; older than that, the answer is 410: load the
+         *     list again with a new cursor.
+         */
+        get: operations["listUserTaskChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Stream changes to a user's tasks as they happen (explicit scope)
+         * @description A Server-Sent Events stream (`text/event-stream`) of every committed change to the caller's tasks,
+         *     from any device and any instance of this API, in order, each once:
+         *
+         *     * `task.created`, `task.updated` (completion included): `{"task": Task, "version": n}`;
+         *     * `task.deleted`: `{"id": n, "version": n}`;
+         *     * a bulk action is one such event per task it changed.
+         *
+         *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
+         *     first gets the events it missed, if they are still kept (at least a day): older than that, it gets
+         *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
+         *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
+         *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
+         *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
+         *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
+         *     and events resume when it answers. At most 5 streams per user per instance (429 beyond).
+         *     Browsers' `EventSource` cannot send a token: use `fetch` (the typed client's `subscribe()` does).
+         */
+        get: operations["streamUserTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/health": {
@@ -442,7 +686,7 @@ export interface components {
         DueDate: string | null;
         Task: {
             /** @description Counts the owner's tasks (1, 2, 3…, never reused); at most 2^53 − 1, so exact as a JSON number. */
-            readonly id: number;
+            readonly id: components["schemas"]["TaskId"];
             /** @description The owner, the token's `sub`. */
             readonly user_id: string;
             title: string;
@@ -500,6 +744,68 @@ export interface components {
         TaskCompletion: {
             completed: boolean;
         };
+        /** @description A task's id; at most 2^53 − 1, so exact as a JSON number. */
+        TaskId: number;
+        TaskSummary: {
+            /** Format: int32 */
+            total: number;
+            /** Format: int32 */
+            pending: number;
+            /** Format: int32 */
+            completed: number;
+            /**
+             * Format: int32
+             * @description Pending, with a `due_date` in the past.
+             */
+            overdue: number;
+        };
+        TaskChanges: {
+            /** @description Tasks created or changed since the cursor, each as it last was in this page. */
+            changed: components["schemas"]["Task"][];
+            /** @description Ids of tasks deleted since the cursor (ids are never reused). */
+            deleted: components["schemas"]["TaskId"][];
+            /** @description Where the next page, or the next sync, starts. */
+            cursor: string;
+            /** @description Whether more changes follow at once. */
+            more: boolean;
+        };
+        /** @description The data of `task.created` and `task.updated` events. */
+        TaskEvent: {
+            task: components["schemas"]["Task"];
+            /**
+             * Format: int32
+             * @description The task's version after this change (its ETag).
+             */
+            version: number;
+        };
+        /** @description The data of `task.deleted` events. */
+        TaskDeletedEvent: {
+            id: components["schemas"]["TaskId"];
+            /**
+             * Format: int32
+             * @description The version it had when it was deleted.
+             */
+            version: number;
+        };
+        /** @description The data of `ready` (`cursor`), `resync` and `token-expired` (`reason`) events. */
+        StreamNotice: {
+            cursor?: string;
+            reason?: string;
+        };
+        TasksChanged: {
+            /**
+             * Format: int32
+             * @description How many tasks were changed.
+             */
+            changed: number;
+        };
+        TasksDeleted: {
+            /**
+             * Format: int32
+             * @description How many tasks were deleted.
+             */
+            deleted: number;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -536,6 +842,71 @@ export interface components {
         };
     };
     responses: {
+        /** @description The caller's counts. */
+        TaskSummary: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TaskSummary"];
+            };
+        };
+        /** @description What changed since the cursor, and where to ask from next. */
+        TaskChanges: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TaskChanges"];
+            };
+        };
+        /** @description The changes since that cursor are no longer kept (at least a day is); load the list again and start from a new cursor. */
+        ChangesGone: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description How many tasks the bulk action changed. */
+        TasksChanged: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TasksChanged"];
+            };
+        };
+        /** @description How many tasks were deleted. */
+        TasksDeleted: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TasksDeleted"];
+            };
+        };
         /** @description The caller's tasks, in the requested order; at most `limit` of them. */
         TaskList: {
             headers: {
@@ -794,7 +1165,7 @@ export interface components {
          *     holds exactly. Anything else (larger, zero, negative, not written in decimal digits) is a 400.
          * @example 42
          */
-        TaskId: number;
+        TaskId: components["schemas"]["TaskId"];
         /** @description Which tasks to list by completion. */
         Status: "all" | "pending" | "completed";
         /** @description The sort key. Ties always break on `id`. */
@@ -843,6 +1214,12 @@ export interface components {
         Limit: number;
         /** @description Where the next page starts; take it from the previous page's `Link` header, never build it. */
         Cursor: string;
+        /** @description A cursor from an earlier answer's `cursor` (or an event's `id`); absent, the answer is the present cursor. */
+        Since: string;
+        /** @description The most changes one page reports. */
+        ChangesLimit: number;
+        /** @description The `id` of the last event the client received; it gets the events after it. */
+        LastEventId: string;
     };
     requestBodies: {
         TaskCreateBody: {
@@ -859,6 +1236,11 @@ export interface components {
             content: {
                 "application/merge-patch+json": components["schemas"]["TaskPatch"];
                 "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        TasksCompletionBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCompletion"];
             };
         };
         /** @description Absent or empty to toggle; `{"completed": bool}` to set. */
@@ -971,6 +1353,45 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    setTasksCompletion: {
+        parameters: {
+            query?: {
+                /** @description Only tasks of this priority. */
+                priority?: components["parameters"]["PriorityFilter"];
+                /**
+                 * @description Only tasks carrying this tag, exactly as stored. Repeat it (`tag=a&tag=b`) to require all of them.
+                 * @example [
+                 *       "errands"
+                 *     ]
+                 */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only tasks whose title or description contains this text, ignoring case. It is trimmed, then matched
+                 *     literally: `%`, `_` and `\` are ordinary characters. 1–200 characters after trimming.
+                 * @example milk
+                 */
+                q?: components["parameters"]["Search"];
+                /** @description Only tasks due strictly before this instant (tasks without a due date never match). */
+                due_before?: components["parameters"]["DueBefore"];
+                /** @description Only tasks due at or after this instant (tasks without a due date never match). */
+                due_after?: components["parameters"]["DueAfter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TasksCompletionBody"];
+        responses: {
+            200: components["responses"]["TasksChanged"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -1156,6 +1577,104 @@ export interface operations {
             default: components["responses"]["UnexpectedError"];
         };
     };
+    deleteCompletedTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TasksDeleted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    getTaskSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TaskSummary"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listTaskChanges: {
+        parameters: {
+            query?: {
+                /** @description A cursor from an earlier answer's `cursor` (or an event's `id`); absent, the answer is the present cursor. */
+                since?: components["parameters"]["Since"];
+                /** @description The most changes one page reports. */
+                limit?: components["parameters"]["ChangesLimit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TaskChanges"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            410: components["responses"]["ChangesGone"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    streamTaskEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `id` of the last event the client received; it gets the events after it. */
+                "Last-Event-ID"?: components["parameters"]["LastEventId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open until the client leaves or the server ends it as above. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 3000
+                     *
+                     *     id: bnVtYmVyIDQy.hM6b0tDPa1CqZ7lU1ebD7A
+                     *     event: task.updated
+                     *     data: {"task":{"id":42,"user_id":"user_2kJ9dQx","title":"Buy milk","description":null,"completed":true,"priority":"medium","tags":[],"due_date":null,"completed_at":"2026-11-21T08:00:00.000Z","created_at":"2026-11-20T09:12:03.512Z","updated_at":"2026-11-21T08:00:00.000Z"},"version":2}
+                     *
+                     *     : keep-alive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
     listUserTasks: {
         parameters: {
             query?: {
@@ -1241,6 +1760,52 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    setUserTasksCompletion: {
+        parameters: {
+            query?: {
+                /** @description Only tasks of this priority. */
+                priority?: components["parameters"]["PriorityFilter"];
+                /**
+                 * @description Only tasks carrying this tag, exactly as stored. Repeat it (`tag=a&tag=b`) to require all of them.
+                 * @example [
+                 *       "errands"
+                 *     ]
+                 */
+                tag?: components["parameters"]["TagFilter"];
+                /**
+                 * @description Only tasks whose title or description contains this text, ignoring case. It is trimmed, then matched
+                 *     literally: `%`, `_` and `\` are ordinary characters. 1–200 characters after trimming.
+                 * @example milk
+                 */
+                q?: components["parameters"]["Search"];
+                /** @description Only tasks due strictly before this instant (tasks without a due date never match). */
+                due_before?: components["parameters"]["DueBefore"];
+                /** @description Only tasks due at or after this instant (tasks without a due date never match). */
+                due_after?: components["parameters"]["DueAfter"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TasksCompletionBody"];
+        responses: {
+            200: components["responses"]["TasksChanged"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];
@@ -1451,6 +2016,132 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    deleteUserCompletedTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TasksDeleted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    getUserTaskSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TaskSummary"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listUserTaskChanges: {
+        parameters: {
+            query?: {
+                /** @description A cursor from an earlier answer's `cursor` (or an event's `id`); absent, the answer is the present cursor. */
+                since?: components["parameters"]["Since"];
+                /** @description The most changes one page reports. */
+                limit?: components["parameters"]["ChangesLimit"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TaskChanges"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["ChangesGone"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    streamUserTaskEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `id` of the last event the client received; it gets the events after it. */
+                "Last-Event-ID"?: components["parameters"]["LastEventId"];
+            };
+            path: {
+                /**
+                 * @description The user whose tasks these are; must be the token's `sub`.
+                 * @example user_2kJ9dQx
+                 */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open until the client leaves or the server ends it as above. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 3000
+                     *
+                     *     id: bnVtYmVyIDQy.hM6b0tDPa1CqZ7lU1ebD7A
+                     *     event: task.updated
+                     *     data: {"task":{"id":42,"user_id":"user_2kJ9dQx","title":"Buy milk","description":null,"completed":true,"priority":"medium","tags":[],"due_date":null,"completed_at":"2026-11-21T08:00:00.000Z","created_at":"2026-11-20T09:12:03.512Z","updated_at":"2026-11-21T08:00:00.000Z"},"version":2}
+                     *
+                     *     : keep-alive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["UnexpectedError"];

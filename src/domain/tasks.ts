@@ -69,3 +69,21 @@ export interface ListOptions extends ListFilters {
   limit: number;
   after?: Position;
 }
+
+/** One committed change to a user's task, numbered in the order of the user's changes (from 1). */
+export interface TaskChange {
+  seq: number;
+  kind: 'created' | 'updated' | 'deleted';
+  taskId: number;
+  /** The task's version after the change (before it, for a delete). */
+  version: number;
+  /** The task as the change left it; null for a delete. */
+  task: Task | null;
+}
+
+export interface TaskSummary {
+  total: number;
+  pending: number;
+  completed: number;
+  overdue: number;
+}

@@ -23,6 +23,11 @@ const big = { title: 't', description: 'x'.repeat(20_000) };
 const STALE = { 'if-match': '"999999"' };
 const asText = { body: 'title=x', headers: { 'content-type': 'text/plain' } };
 const MERGE_PATCH = { 'content-type': 'application/merge-patch+json' };
+/** A user of a scenario's own, in the scope the scenario runs in. */
+async function freshUser(c: Ctx): Promise<{ id: string; token: string; prefix: string }> {
+  const user = await newUser();
+  return { ...user, prefix: c.prefix === '/api' ? '/api' : `/api/${encodeURIComponent(user.id)}` };
+}
 const freshTask = async (c: Ctx) =>
   (await c.app.request('POST', `${c.prefix}/tasks`, { token: c.user.token, body: { title: 'Fresh' } })).body.id as number;
 
@@ -117,6 +122,70 @@ const taskScenarios: Record<string, Record<string, Scenario>> = {
     415: (c) => c.app.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token, ...asText }),
     503: (c) => c.down.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`, { token: c.user.token }),
     429: (c) => c.limited.request('PATCH', `${c.prefix}/tasks/${c.taskId}/complete`),
+  },
+  // The bulk actions and the counts act on a user of their own, so that no other scenario's task goes.
+  setTasksCompletion: {
+    200: async (c) => {
+      const { prefix, token } = await freshUser(c);
+      await c.app.request('POST', `${prefix}/tasks`, { token, body: { title: 'Bulk', priority: 'high' } });
+      return c.app.request('PATCH', `${prefix}/tasks?priority=high`, { token, body: { completed: true } });
+    },
+    400: (c) => c.app.request('PATCH', `${c.prefix}/tasks`, { token: c.user.token, body: {} }),
+    401: (c) => c.app.request('PATCH', `${c.prefix}/tasks`, { body: { completed: true } }),
+    403: (c) => c.app.request('PATCH', `${c.otherUserPrefix}/tasks`, { token: c.user.token, body: { completed: true } }),
+    413: (c) => c.app.request('PATCH', `${c.prefix}/tasks`, { token: c.user.token, body: big }),
+    415: (c) => c.app.request('PATCH', `${c.prefix}/tasks`, { token: c.user.token, ...asText }),
+    503: (c) => c.down.request('PATCH', `${c.prefix}/tasks`, { token: c.user.token, body: { completed: true } }),
+    429: (c) => c.limited.request('PATCH', `${c.prefix}/tasks`),
+  },
+  deleteCompletedTasks: {
+    200: async (c) => {
+      const { prefix, token } = await freshUser(c);
+      await c.app.request('POST', `${prefix}/tasks`, { token, body: { title: 'Done', completed: true } });
+      return c.app.request('DELETE', `${prefix}/tasks/completed`, { token });
+    },
+    400: (c) => c.app.request('DELETE', `${c.prefix}/tasks/completed?all=1`, { token: c.user.token }),
+    401: (c) => c.app.request('DELETE', `${c.prefix}/tasks/completed`),
+    403: (c) => c.app.request('DELETE', `${c.otherUserPrefix}/tasks/completed`, { token: c.user.token }),
+    503: (c) => c.down.request('DELETE', `${c.prefix}/tasks/completed`, { token: c.user.token }),
+    429: (c) => c.limited.request('DELETE', `${c.prefix}/tasks/completed`),
+  },
+  getTaskSummary: {
+    200: (c) => c.app.request('GET', `${c.prefix}/tasks/summary`, { token: c.user.token }),
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks/summary?status=all`, { token: c.user.token }),
+    401: (c) => c.app.request('GET', `${c.prefix}/tasks/summary`),
+    403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/summary`, { token: c.user.token }),
+    503: (c) => c.down.request('GET', `${c.prefix}/tasks/summary`, { token: c.user.token }),
+    429: (c) => c.limited.request('GET', `${c.prefix}/tasks/summary`),
+  },
+  listTaskChanges: {
+    200: async (c) => {
+      const { cursor } = (await c.app.request('GET', `${c.prefix}/tasks/changes`, { token: c.user.token })).body as { cursor: string };
+      await freshTask(c);
+      return c.app.request('GET', `${c.prefix}/tasks/changes?since=${cursor}&limit=10`, { token: c.user.token });
+    },
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks/changes?since=bm90.YSBjdXJzb3I`, { token: c.user.token }),
+    401: (c) => c.app.request('GET', `${c.prefix}/tasks/changes`),
+    403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/changes`, { token: c.user.token }),
+    410: async (c) => {
+      // Changes older than what is kept: here, removed by hand.
+      const { prefix, token, id } = await freshUser(c);
+      const { cursor } = (await c.app.request('GET', `${prefix}/tasks/changes`, { token })).body as { cursor: string };
+      await c.app.request('POST', `${prefix}/tasks`, { token, body: { title: 'Forgotten' } });
+      await c.app.request('POST', `${prefix}/tasks`, { token, body: { title: 'Kept' } });
+      await c.app.db('task_events').where({ user_id: id, seq: 1 }).delete();
+      return c.app.request('GET', `${prefix}/tasks/changes?since=${cursor}`, { token });
+    },
+    503: (c) => c.down.request('GET', `${c.prefix}/tasks/changes`, { token: c.user.token }),
+    429: (c) => c.limited.request('GET', `${c.prefix}/tasks/changes`),
+  },
+  streamTaskEvents: {
+    200: (c) => c.app.request('GET', `${c.prefix}/tasks/events`, { token: c.user.token }),
+    400: (c) => c.app.request('GET', `${c.prefix}/tasks/events`, { token: c.user.token, headers: { 'last-event-id': 'bm90.YSBjdXJzb3I' } }),
+    401: (c) => c.app.request('GET', `${c.prefix}/tasks/events`),
+    403: (c) => c.app.request('GET', `${c.otherUserPrefix}/tasks/events`, { token: c.user.token }),
+    503: (c) => c.down.request('GET', `${c.prefix}/tasks/events`, { token: c.user.token }),
+    429: (c) => c.limited.request('GET', `${c.prefix}/tasks/events`),
   },
 };
 

@@ -155,7 +155,7 @@ describe('transport errors', () => {
     assertProblem(await app.request('GET', '/'), 404);
     const wrong = await app.request('DELETE', '/api/tasks', { token: user.token });
     assertProblem(wrong, 405);
-    assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
+    assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST, PATCH, OPTIONS');
     const put = await app.request('PUT', `/api/tasks/${taskId}/complete`, { token: user.token });
     assert.equal(put.headers.get('allow'), 'PATCH, OPTIONS');
   });

@@ -52,10 +52,10 @@ describe('HTTP semantics (RFC 9110) and headers', () => {
 
   it('when OPTIONS is sent, then 204 with Allow listing what the path takes; an unknown path is a 404', async () => {
     const expectations: Array<[string, string]> = [
-      ['/api/tasks', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/tasks', 'GET, HEAD, POST, PATCH, OPTIONS'],
       ['/api/tasks/1', 'GET, HEAD, PUT, DELETE, PATCH, OPTIONS'],
       ['/api/tasks/1/complete', 'PATCH, OPTIONS'],
-      ['/api/someone/tasks', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/someone/tasks', 'GET, HEAD, POST, PATCH, OPTIONS'],
       ['/api/health', 'GET, HEAD, OPTIONS'],
     ];
     for (const [path, allow] of expectations) {

@@ -4,11 +4,19 @@ import type { TaskRepository } from '../../db/tasks/index.js';
 import type { CursorCodec } from '../cursor.js';
 import type { HandlerTable } from '../types.js';
 import { createServiceHandlers, type ServiceDeps } from './service.js';
+import { createSyncHandlers, type SyncDeps } from './sync.js';
 import { createTaskHandlers } from './tasks.js';
 
-export function createHandlers(deps: ServiceDeps & { tasks: TaskRepository; cursors: CursorCodec }): HandlerTable {
+export function createHandlers(deps: ServiceDeps & SyncDeps & { tasks: TaskRepository; cursors: CursorCodec }): HandlerTable {
   const tasks = createTaskHandlers(deps);
+  const sync = createSyncHandlers(deps);
   return {
+    ...sync,
+    getUserTaskSummary: sync.getTaskSummary,
+    setUserTasksCompletion: sync.setTasksCompletion,
+    deleteUserCompletedTasks: sync.deleteCompletedTasks,
+    listUserTaskChanges: sync.listTaskChanges,
+    streamUserTaskEvents: sync.streamTaskEvents,
     ...tasks,
     listUserTasks: tasks.listTasks,
     createUserTask: tasks.createTask,

@@ -10,12 +10,8 @@ import type { CursorCodec } from '../cursor.js';
 import { requestFingerprint } from '../fingerprint.js';
 import { cursorBinding, nextLink, pageQuery } from '../list-query.js';
 import { normalizeTaskCreate, normalizeTaskUpdate } from '../task-input.js';
-import type { Handler, HandlerContext, OperationId } from '../types.js';
-
-function caller(c: HandlerContext<OperationId>) {
-  if (!c.principal) throw problems.internal(); // unreachable: every task operation is behind bearerAuth
-  return c.principal;
-}
+import type { Handler } from '../types.js';
+import { caller } from './caller.js';
 
 function invalidCursor(): never {
   const message = "is not a cursor of this query: use the previous page's Link, with the same filters, sort and order";

@@ -1,0 +1,85 @@
+// One client's event stream: a subscriber of the change hub that writes each change as a Server-Sent Event
+// (its id the change's cursor), says when the client must resynchronise, keeps proxies from closing an idle
+// stream, ends it when the token expires, and lets go of a client that stops reading.
+import type { TaskChange } from '../domain/tasks.js';
+import type { SseEvent, SseStream } from '../http/sse.js';
+import type { ChangeHub, Subscriber } from '../sync/hub.js';
+
+export interface StreamTimings {
+  heartbeatMs: number;
+  /** What the `retry` hint tells clients to wait before they reconnect. */
+  retryMs: number;
+  /** How long a client may leave written events unread before its stream is ended. */
+  slowConsumerMs: number;
+}
+
+export interface StreamSession {
+  userId: string;
+  /** The number of the last change the client has. */
+  position: number;
+  /** When the token stops being valid (ms since the epoch). */
+  expiresAt: number;
+  /** The client's position is no longer a place to go on from: tell it to resynchronise first. */
+  resync: boolean;
+  cursorOf(seq: number): string;
+}
+
+function eventOf(change: TaskChange, id: string): SseEvent {
+  const data = change.task === null ? { id: change.taskId, version: change.version } : { task: change.task, version: change.version };
+  return { id, event: `task.${change.kind}`, data };
+}
+
+/** Serves the stream until it ends, whoever ends it. */
+export async function serveEvents(sse: SseStream, hub: ChangeHub, session: StreamSession, timings: StreamTimings): Promise<void> {
+  let ready = true;
+  let slow: NodeJS.Timeout | undefined;
+  const waitForReader = () => {
+    ready = false;
+    slow = setTimeout(() => sse.end(), timings.slowConsumerMs);
+    void sse.drained().then(() => {
+      clearTimeout(slow);
+      ready = true;
+    });
+  };
+  const subscriber: Subscriber = {
+    userId: session.userId,
+    position: session.position,
+    get ready() {
+      return ready && !sse.isClosed;
+    },
+    deliver(changes) {
+      for (const change of changes) {
+        const written = sse.send(eventOf(change, session.cursorOf(change.seq)));
+        this.position = change.seq;
+        if (!written) return waitForReader();
+      }
+    },
+    resync(last) {
+      this.position = last;
+      sse.send({ event: 'resync', id: session.cursorOf(last), data: { reason: 'Changes since your last event are no longer kept: load the list again.' } });
+    },
+    end: () => sse.end(),
+  };
+  if (session.resync) subscriber.resync(session.position);
+  const remove = hub.add(subscriber);
+  sse.send({ event: 'ready', id: session.cursorOf(session.position), data: { cursor: session.cursorOf(session.position) } });
+  const heartbeat = setInterval(() => ready && sse.comment('keep-alive'), timings.heartbeatMs);
+  // A timer longer than 2^31 - 1 ms would fire at once: a long-lived token is looked at again on the way.
+  let expiry: NodeJS.Timeout | undefined;
+  const watchExpiry = () => {
+    expiry = setTimeout(() => {
+      if (Date.now() < session.expiresAt) return watchExpiry();
+      sse.send({ event: 'token-expired', data: { reason: 'The token has expired: connect again with a new one.' } });
+      sse.end();
+    }, Math.min(Math.max(0, session.expiresAt - Date.now()), 2 ** 31 - 1));
+  };
+  watchExpiry();
+  try {
+    await sse.closed;
+  } finally {
+    remove();
+    clearInterval(heartbeat);
+    clearTimeout(expiry);
+    clearTimeout(slow);
+  }
+}
