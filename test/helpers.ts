@@ -32,6 +32,8 @@ export interface TestApp {
   db: Knex;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
+  /** Closes as the process does on SIGTERM: what is open is drained (event streams get their retry hint). */
+  drain(): Promise<void>;
 }
 
 /** An event stream never ends by itself: its opening (up to its `ready` event), and then it is let go. */
@@ -96,6 +98,10 @@ export async function startTestApp(
     },
     async close() {
       service.server.closeAllConnections(); // a test's leftover connections need no draining
+      await service.close();
+      await db.destroy();
+    },
+    async drain() {
       await service.close();
       await db.destroy();
     },

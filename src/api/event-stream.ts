@@ -31,39 +31,47 @@ function eventOf(change: TaskChange, id: string): SseEvent {
 
 /** Serves the stream until it ends, whoever ends it. */
 export async function serveEvents(sse: SseStream, hub: ChangeHub, session: StreamSession, timings: StreamTimings): Promise<void> {
-  let ready = true;
+  // What the hub handed over and the socket has not taken yet: one page at most, since the hub hands over
+  // more only once this is empty and the socket has drained.
+  const queue: SseEvent[] = [];
+  let writing = false;
   let slow: NodeJS.Timeout | undefined;
-  const waitForReader = () => {
-    ready = false;
-    slow = setTimeout(() => sse.end(), timings.slowConsumerMs);
-    void sse.drained().then(() => {
-      clearTimeout(slow);
-      ready = true;
-    });
+  const pump = async () => {
+    if (writing) return;
+    writing = true;
+    try {
+      while (queue.length > 0 && !sse.isClosed) {
+        if (sse.send(queue.shift()!)) continue;
+        slow = setTimeout(() => sse.end(), timings.slowConsumerMs); // a client that stops reading is let go
+        await sse.drained();
+        clearTimeout(slow);
+      }
+    } finally {
+      writing = false;
+    }
   };
   const subscriber: Subscriber = {
     userId: session.userId,
     position: session.position,
     get ready() {
-      return ready && !sse.isClosed;
+      return queue.length === 0 && !writing && !sse.isClosed;
     },
     deliver(changes) {
-      for (const change of changes) {
-        const written = sse.send(eventOf(change, session.cursorOf(change.seq)));
-        this.position = change.seq;
-        if (!written) return waitForReader();
-      }
+      for (const change of changes) queue.push(eventOf(change, session.cursorOf(change.seq)));
+      this.position = changes.at(-1)?.seq ?? this.position;
+      void pump();
     },
     resync(last) {
       this.position = last;
-      sse.send({ event: 'resync', id: session.cursorOf(last), data: { reason: 'Changes since your last event are no longer kept: load the list again.' } });
+      queue.push({ event: 'resync', id: session.cursorOf(last), data: { reason: 'Changes since your last event are no longer kept: load the list again.' } });
+      void pump();
     },
     end: () => sse.end(),
   };
   if (session.resync) subscriber.resync(session.position);
   const remove = hub.add(subscriber);
   sse.send({ event: 'ready', id: session.cursorOf(session.position), data: { cursor: session.cursorOf(session.position) } });
-  const heartbeat = setInterval(() => ready && sse.comment('keep-alive'), timings.heartbeatMs);
+  const heartbeat = setInterval(() => subscriber.ready && sse.comment('keep-alive'), timings.heartbeatMs);
   // A timer longer than 2^31 - 1 ms would fire at once: a long-lived token is looked at again on the way.
   let expiry: NodeJS.Timeout | undefined;
   const watchExpiry = () => {

@@ -34,29 +34,41 @@ function frame({ id, event, data }: SseEvent): string {
 
 export function openSse(res: ServerResponse, retryMs: number): SseStream {
   let isClosed = false;
+  // Whether the last write found the socket's buffer full, until it drains (kept here: a response's own
+  // writableNeedDrain does not say so for every write that returned false).
+  let full = false;
   const closed = new Promise<void>((resolve) => res.once('close', () => ((isClosed = true), resolve())));
+  res.on('drain', () => (full = false));
+  const write = (text: string) => {
+    if (isClosed || res.writableEnded) return false;
+    full = !res.write(text) || full;
+    return !full;
+  };
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('X-Accel-Buffering', 'no'); // proxies that buffer responses (nginx) pass this one through as it comes
   res.flushHeaders();
-  res.write(`retry: ${retryMs}\n\n`);
+  write(`retry: ${retryMs}\n\n`);
   return {
-    send: (event) => !isClosed && res.write(frame(event)),
+    send: (event) => write(frame(event)),
     comment(text) {
-      if (!isClosed) res.write(`: ${text}\n\n`);
+      write(`: ${text}\n\n`);
     },
     end(retry = retryMs) {
       if (!isClosed && !res.writableEnded) res.end(`retry: ${retry}\n\n`);
     },
-    drained: () => (isClosed || !res.writableNeedDrain ? Promise.resolve() : new Promise((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.once('drain', done);
-      res.once('close', done);
-    })),
+    drained: () =>
+      isClosed || !full
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.once('drain', done);
+            res.once('close', done);
+          }),
     closed,
     get isClosed() {
       return isClosed;

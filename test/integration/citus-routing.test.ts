@@ -1,7 +1,8 @@
 // On Citus, every task statement of a request runs on the one shard of its user. Two proofs, for every
 // operation of the repository (get, create with its owner upsert, idempotent create and its replay, update,
 // toggle, set, delete, each list sort in both orders, filters, search, a cursor's next page):
-// - EXPLAIN of each statement the repository sent: one router task, nothing pulled through the coordinator;
+// - EXPLAIN of each statement the repository sent: one router task, nothing pulled through the coordinator
+//   (the sync statements too: counts, changes, bulk actions);
 // - the commands the coordinator sent to the workers (citus.log_remote_commands), which also show what the
 //   functions inside a statement did (claim_task_id's upsert of the owner): all on one server, all on shards
 //   of one shard group (co-located shards hold the same range of hashes).
@@ -116,5 +117,16 @@ describe('on Citus, each request is a router query on its user\'s shard', () => 
     await assertOneShard(t, 'filters', () =>
       repo.list(owner.id, { sort: 'created', order: 'desc', limit: 10, completed: false, priority: 'high', tags: ['work'], dueAfter: new Date(0), dueBefore: new Date('2100-01-01') }));
     await assertOneShard(t, 'search', () => repo.list(owner.id, { sort: 'created', order: 'desc', limit: 10, search: 'task' }));
+  });
+
+  it('when a client syncs (counts, changes since a number, bulk completion, deleting completed tasks), then each statement runs on one shard', async (t) => {
+    const owner = { id: newUserId(), email: null, name: null };
+    if (citus) for (let i = 0; i < 3; i++) await repo.create(owner, { ...FIELDS, title: `Sync ${i}` });
+    await assertOneShard(t, 'summary', () => repo.summary(owner.id));
+    if (!citus) return;
+    await assertOneShard(t, 'last change', () => repo.lastChange(owner.id));
+    await assertOneShard(t, 'changes after a number', () => repo.changesAfter(owner.id, 1, 10));
+    await assertOneShard(t, 'bulk completion with filters', () => repo.setCompletedWhere(owner.id, { priority: 'high', tags: ['work'], search: 'sync' }, true));
+    await assertOneShard(t, 'deleting completed tasks', () => repo.deleteCompleted(owner.id));
   });
 });

@@ -60,8 +60,10 @@ export function createSyncHandlers({ tasks, changeCursors, hub, streams }: SyncD
     const header = c.headers['Last-Event-ID'];
     const last = await tasks.lastChange(user);
     const from = header === undefined ? last : (changeCursors.decode(header, user) ?? badCursor('header', 'Last-Event-ID', 'is not an event id of your stream'));
-    // An id past the user's last change (a database restored from a backup) starts them again from now.
-    const session = { userId: user, position: Math.min(from, last), resync: from > last, expiresAt, cursorOf: (seq: number) => changeCursors.encode(seq, user) };
+    // Told before anything else when the changes it missed are no longer kept, or when its id is past the
+    // user's last change (a database restored from a backup): it starts again from now.
+    const resync = from > last || (from < last && missed(from, (await tasks.changesAfter(user, from, 1))[0]?.seq, last));
+    const session = { userId: user, position: resync ? last : from, resync, expiresAt, cursorOf: (seq: number) => changeCursors.encode(seq, user) };
     return {
       status: 200,
       body: '',
