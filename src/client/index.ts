@@ -7,14 +7,18 @@
 //   for await (const t of api.allTasks({ status: 'pending' })) console.log(t.title);
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, operations, paths } from '../contract/schema.js';
+import { subscribe, type SubscribeOptions, type TaskStreamEvent } from './events.js';
 
-export type { components, operations, paths };
+export type { components, operations, paths, SubscribeOptions, TaskStreamEvent };
 export type Task = components['schemas']['Task'];
 export type TaskCreate = components['schemas']['TaskCreate'];
 export type TaskUpdate = components['schemas']['TaskUpdate'];
 export type TaskPatch = components['schemas']['TaskPatch'];
 export type Problem = components['schemas']['Problem'];
 export type ListQuery = NonNullable<operations['listTasks']['parameters']['query']>;
+export type TaskChanges = components['schemas']['TaskChanges'];
+export type TaskSummary = components['schemas']['TaskSummary'];
+export type BulkFilter = NonNullable<operations['setTasksCompletion']['parameters']['query']>;
 
 /** A problem response (RFC 9457) from the API, typed. */
 export class TasksApiError extends Error {
@@ -49,6 +53,15 @@ export interface TasksClient {
   /** No `completed`: toggles; with it: sets. */
   setCompleted(id: number, completed?: boolean, options?: { ifMatch?: string }): Promise<{ task: Task; etag: string }>;
   deleteTask(id: number, options?: { ifMatch?: string }): Promise<void>;
+  /** Every change to the caller's tasks as it happens, from any device: reconnects by itself and misses nothing. */
+  subscribe(options?: SubscribeOptions): AsyncGenerator<TaskStreamEvent>;
+  /** Delta sync: what changed since `since` (omitted: the present cursor, with no changes). */
+  changes(since?: string, limit?: number): Promise<TaskChanges>;
+  summary(): Promise<TaskSummary>;
+  /** Completes (or reopens) every task matching the filter; returns how many changed. */
+  setCompletedWhere(filter: BulkFilter, completed: boolean): Promise<number>;
+  /** Deletes every completed task; returns how many. */
+  deleteCompleted(): Promise<number>;
 }
 
 export function createTasksClient(options: TasksClientOptions): TasksClient {
@@ -115,6 +128,20 @@ export function createTasksClient(options: TasksClientOptions): TasksClient {
     },
     async deleteTask(id, { ifMatch } = {}) {
       ok(await raw.DELETE('/api/tasks/{id}', { params: { path: { id }, header: ifMatch ? { 'If-Match': ifMatch } : {} } }));
+    },
+    subscribe: (subscribeOptions) =>
+      subscribe({ url: new URL('/api/tasks/events', options.baseUrl).href, getToken: options.getToken, fetch: options.fetch ?? globalThis.fetch }, subscribeOptions),
+    async changes(since, limit) {
+      return ok(await raw.GET('/api/tasks/changes', { params: { query: { ...(since ? { since } : {}), ...(limit ? { limit } : {}) } } }));
+    },
+    async summary() {
+      return ok(await raw.GET('/api/tasks/summary'));
+    },
+    async setCompletedWhere(filter, completed) {
+      return ok(await raw.PATCH('/api/tasks', { params: { query: filter }, body: { completed } })).changed;
+    },
+    async deleteCompleted() {
+      return ok(await raw.DELETE('/api/tasks/completed')).deleted;
     },
   };
   return client;

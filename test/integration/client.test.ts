@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTasksClient, TasksApiError, type Task } from '../../src/client/index.js';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, newUserId, signToken, startTestApp, type TestApp } from '../helpers.js';
+import type { TaskStreamEvent } from '../../src/client/index.js';
 
 let app: TestApp;
 before(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ sync: { pollMs: 50, heartbeatMs: 15_000, retryMs: 200, slowConsumerMs: 30_000, perUser: 5 } });
 });
 after(() => app.close());
 
@@ -65,5 +66,67 @@ describe('the generated client', () => {
     });
     const anonymous = createTasksClient({ baseUrl: app.baseUrl, getToken: () => undefined });
     await assert.rejects(anonymous.listTasks(), (error: unknown) => error instanceof TasksApiError && error.status === 401);
+  });
+
+  it('when two devices of one user are subscribed, then what one does reaches the other, and counts, changes and bulk actions agree', async () => {
+    const user = await newUser();
+    const phone = createTasksClient({ baseUrl: app.baseUrl, getToken: () => user.token });
+    const laptop = createTasksClient({ baseUrl: app.baseUrl, getToken: () => user.token });
+    const stop = new AbortController();
+    const seen = { phone: [] as TaskStreamEvent[], laptop: [] as TaskStreamEvent[] };
+    const follow = async (device: keyof typeof seen, client: typeof phone) => {
+      for await (const event of client.subscribe({ signal: stop.signal })) seen[device].push(event);
+    };
+    const following = [follow('phone', phone), follow('laptop', laptop)];
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(check(), JSON.stringify(seen));
+    };
+    await until(() => seen.phone.some((e) => e.type === 'ready') && seen.laptop.some((e) => e.type === 'ready'));
+    const since = (await laptop.changes()).cursor;
+
+    const milk = await phone.createTask({ title: 'Buy milk' });
+    await until(() => seen.laptop.some((e) => e.type === 'task.created' && e.task.id === milk.id));
+    await laptop.setCompleted(milk.id, true); // marking complete from the other device
+    await until(() => seen.phone.some((e) => e.type === 'task.updated' && e.task.completed));
+    assert.deepEqual(await phone.summary(), { total: 1, pending: 0, completed: 1, overdue: 0 });
+    assert.equal(await laptop.setCompletedWhere({}, false), 1);
+    assert.equal(await phone.deleteCompleted(), 0);
+    await until(() => seen.phone.filter((e) => e.type === 'task.updated').length === 2);
+
+    const caughtUp = await laptop.changes(since);
+    assert.deepEqual(caughtUp.changed.map((t) => [t.title, t.completed]), [['Buy milk', false]]);
+    stop.abort();
+    await Promise.all(following);
+    for (const device of ['phone', 'laptop'] as const) {
+      assert.deepEqual(seen[device].map((e) => e.type), ['ready', 'task.created', 'task.updated', 'task.updated'], device);
+    }
+  });
+
+  it('when the token expires mid-stream, then the subscription reconnects with a fresh one and misses nothing', async () => {
+    const id = newUserId();
+    let tokens = 0;
+    // The fresh token takes a while to come (a refresh round trip): changes are made meanwhile.
+    const getToken = async () => {
+      if (tokens++ === 0) return signToken(id, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      return signToken(id);
+    };
+    const api = createTasksClient({ baseUrl: app.baseUrl, getToken });
+    const writer = createTasksClient({ baseUrl: app.baseUrl, getToken: () => signToken(id) });
+    const stop = new AbortController();
+    const titles: string[] = [];
+    const following = (async () => {
+      for await (const event of api.subscribe({ signal: stop.signal })) if (event.type === 'task.created') titles.push(event.task.title);
+    })();
+    for (let i = 0; i < 6; i++) {
+      await writer.createTask({ title: `Task ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the first token expires meanwhile
+    }
+    for (let i = 0; i < 100 && titles.length < 6; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    stop.abort();
+    await following;
+    assert.ok(tokens >= 2, 'it connected again with a new token');
+    assert.deepEqual(titles, ['Task 0', 'Task 1', 'Task 2', 'Task 3', 'Task 4', 'Task 5'], 'every change once, in order');
   });
 });
