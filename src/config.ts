@@ -35,6 +35,8 @@ export interface Config {
   readonly logLevel: string;
   /** Worker processes sharing the port: all cores in production, 1 (no workers) in development. */
   readonly webConcurrency: number;
+  /** Event streams a user may hold open at once on one process (429 beyond). */
+  readonly eventStreamsPerUser: number;
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly perMinute: number;
@@ -97,6 +99,8 @@ export function createConfig(env: Env): Config {
     what: 'worker processes',
   });
 
+  const eventStreamsPerUser = read.integer('EVENT_STREAMS_PER_USER', 5, { min: 1, max: 1000, what: 'streams' });
+
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     nodeEnv,
@@ -109,6 +113,7 @@ export function createConfig(env: Env): Config {
     corsOrigins,
     logLevel,
     webConcurrency,
+    eventStreamsPerUser,
     rateLimit,
   });
 }

@@ -5,7 +5,7 @@ import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { startService, type Service } from '../service.js';
+import { startService, SYNC_SETTINGS, type Service } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
 import { logFor } from './log.js';
@@ -35,7 +35,10 @@ export async function runServer(config: Config, logger: Logger): Promise<void> {
       const applied = await database.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     }
-    service = await startService({ config, db: database.db, logger, metrics: cluster.isWorker ? clusterMetrics() : undefined });
+    service = await startService({
+      config, db: database.db, logger, metrics: cluster.isWorker ? clusterMetrics() : undefined,
+      sync: { ...SYNC_SETTINGS, perUser: config.eventStreamsPerUser },
+    });
     logger.info({ port: service.port }, `Tasks API listening on http://localhost:${service.port} (docs at /docs)`);
   })();
   await starting.catch(async (error: unknown) => {

@@ -11,6 +11,7 @@ describe('createConfig', () => {
     assert.equal(config.port, 8000);
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.databasePooler, undefined, 'the URL tells');
+    assert.equal(config.eventStreamsPerUser, 5);
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
     assert.equal(config.auth.jwksUrl, undefined);
     assert.equal(config.logLevel, 'info');
@@ -30,8 +31,9 @@ describe('createConfig', () => {
       BETTER_AUTH_SECRET: secret, NODE_ENV: 'production', PORT: '9000', DATABASE_URL: 'postgres://u@db:5432/tasks',
       JWT_ISSUER: 'https://auth.example.com', JWT_AUDIENCE: 'a, b', CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
       LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_SEARCHES_PER_MINUTE: '12',
-      DATABASE_DIRECT_URL: 'postgres://u@db-direct:5432/tasks', DATABASE_POOLER: 'transaction',
+      DATABASE_DIRECT_URL: 'postgres://u@db-direct:5432/tasks', DATABASE_POOLER: 'transaction', EVENT_STREAMS_PER_USER: '10',
     });
+    assert.equal(config.eventStreamsPerUser, 10);
     assert.equal(config.databaseDirectUrl, 'postgres://u@db-direct:5432/tasks');
     assert.equal(config.databasePooler, 'transaction');
     assert.deepEqual([config.rateLimit.perMinute, config.rateLimit.searchesPerMinute], [120, 12]);
