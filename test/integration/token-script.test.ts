@@ -24,7 +24,9 @@ describe('npm run token', () => {
     const token = runTokenScript(await workDir(), { JWT_ISSUER: 'https://auth.example.com', JWT_AUDIENCE: 'https://api.example.com,tasks' });
     const auth: AuthConfig = { secret, jwksUrl: undefined, issuer: 'https://auth.example.com', audience: ['https://api.example.com', 'tasks'] };
     const principal = await createTokenVerifier(auth)(token);
-    assert.deepEqual(principal, { id: 'user_ada', email: 'ada@example.com', name: null });
+    const { expiresAt, ...claims } = principal;
+    assert.deepEqual(claims, { id: 'user_ada', email: 'ada@example.com', name: null });
+    assert.ok(expiresAt > Date.now(), 'it says when the token expires');
   });
 
   it('when neither is set, then its token has no iss or aud, and an API that requires them refuses it', async () => {
