@@ -37,13 +37,16 @@ interface RawEvent {
 
 /** Server-Sent Events from a body, as the standard splits them. */
 async function* parse(body: ReadableStream<Uint8Array>): AsyncGenerator<RawEvent> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // TextDecoder rather than TextDecoderStream: the DOM's and Node's typings of the latter disagree, so this
+  // file would not compile where both are loaded.
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value.replace(/\r\n?/g, '\n');
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const event: RawEvent = { event: 'message', data: '' };
         const data: string[] = [];
