@@ -1,13 +1,13 @@
-// Every committed change to a task is recorded as an event, in the same statement as the change, by a
-// trigger: created, updated (completion included) and deleted, each with the user's next event number
+// Every committed change to a task is recorded as an event, in the same statement as the change, by
+// triggers: created, updated (completion included) and deleted, each with the user's next event number
 // (users.last_event_seq) and, but for a delete, the task as it then was, written as the API writes it. A
 // write that fails or rolls back leaves no event; each committed one leaves exactly one. Streams and delta
 // sync read the events by number. Taking the number locks the user's row until commit, so a user's events
 // commit in the order of their numbers and a reader that has seen number n has seen everything before it.
 // Events older than a day are removed as the user writes (at least a day of them is kept).
-// The same trigger keeps the user's task and completed counts, so a summary reads them from one row. A
+// The same triggers keep the user's task and completed counts, so a summary reads them from one row. A
 // user's events go with the user.
-// On Citus the trigger runs on the shard, writing the user's co-located users and task_events shards.
+// On Citus the triggers run on the shard, writing the user's co-located users and task_events shards.
 import type { Knex } from 'knex';
 import { distribute, prepareMigration, undistribute } from '../src/db/citus.js';
 
@@ -34,60 +34,113 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create index task_events_user_at on task_events (user_id, at)');
   // Overdue pending tasks, for the summary: a range of this index, not a count of all of a user's tasks.
   await knex.raw('create index tasks_user_pending_due on tasks (user_id, due_date) where not completed');
-  // The deltas go into variables first: Citus passes a statement's PL/pgSQL values on to the shard as
-  // parameters, and mixed up those of CASE expressions over NEW and OLD.
-  await knex.raw(`create function task_changed() returns trigger language plpgsql as $$
+  // The task as the API writes it, for the events of creates and updates.
+  await knex.raw(`create function task_snapshot(changed tasks) returns json language sql stable as $$
+    select json_build_object(
+      'id', changed.id, 'user_id', changed.user_id, 'title', changed.title, 'description', changed.description,
+      'completed', changed.completed, 'priority', changed.priority, 'tags', changed.tags,
+      'due_date', to_char(changed.due_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'completed_at', to_char(changed.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'created_at', to_char(changed.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'updated_at', to_char(changed.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+  $$`);
+  // Takes `events` numbers for the owner, moves their counts, and trims their log; returns the number
+  // before the first (null when the user is being deleted, their events with them). The user's row is
+  // written once per statement: a row written once per task would make a bulk action on many tasks cost
+  // the square of their number (each new version of the row is found at the end of the chain of the
+  // versions the same transaction wrote before).
+  await knex.raw(`create function task_events_claim(owner text, events bigint, tasks_delta bigint, completed_delta bigint)
+    returns bigint language plpgsql as $$
     declare
-      changed tasks;
-      kind text;
-      tasks_delta integer;
-      completed_delta integer;
       number bigint;
-      snapshot json;
     begin
-      if tg_op = 'DELETE' then
-        changed := old; kind := 'deleted'; tasks_delta := -1;
-        completed_delta := case when old.completed then -1 else 0 end;
-      elsif tg_op = 'INSERT' then
-        changed := new; kind := 'created'; tasks_delta := 1;
-        completed_delta := case when new.completed then 1 else 0 end;
-      else
-        changed := new; kind := 'updated'; tasks_delta := 0;
-        completed_delta := (case when new.completed then 1 else 0 end) - (case when old.completed then 1 else 0 end);
-      end if;
-      if tg_op <> 'DELETE' then
-        snapshot := json_build_object(
-          'id', changed.id, 'user_id', changed.user_id, 'title', changed.title, 'description', changed.description,
-          'completed', changed.completed, 'priority', changed.priority, 'tags', changed.tags,
-          'due_date', to_char(changed.due_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'completed_at', to_char(changed.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'created_at', to_char(changed.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'updated_at', to_char(changed.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
-      end if;
       update users set
-        last_event_seq = last_event_seq + 1,
+        last_event_seq = last_event_seq + events,
         task_count = task_count + tasks_delta,
         completed_count = completed_count + completed_delta
-      where id = changed.user_id
-      returning last_event_seq into number;
-      if number is null then
-        return null; -- the user is being deleted, their events with them
+      where id = owner
+      returning last_event_seq - events into number;
+      if number is not null then
+        delete from task_events where user_id = owner and at < now() - interval '1 day';
       end if;
-      delete from task_events where user_id = changed.user_id and at < now() - interval '1 day';
-      insert into task_events (user_id, seq, kind, task_id, version, task)
-      values (changed.user_id, number, kind, changed.id, changed.version, snapshot);
+      return number;
+    end
+  $$`);
+  // One trigger per kind of statement, each with the rows it changed (transition tables allow one kind
+  // per trigger). Every value goes into a variable before a statement uses it: Citus passes PL/pgSQL
+  // values on to the shard as parameters, and routes a statement only when its user is one.
+  await knex.raw(`create function tasks_inserted() returns trigger language plpgsql as $$
+    declare
+      owner text; events bigint; done bigint; number bigint; changed tasks; snapshot json;
+    begin
+      for owner, events, done in select user_id, count(*), count(*) filter (where completed) from new_rows group by user_id loop
+        number := task_events_claim(owner, events, events, done);
+        continue when number is null;
+        for changed in select * from new_rows where user_id = owner order by id loop
+          number := number + 1;
+          snapshot := task_snapshot(changed);
+          insert into task_events (user_id, seq, kind, task_id, version, task)
+          values (owner, number, 'created', changed.id, changed.version, snapshot);
+        end loop;
+      end loop;
       return null;
     end
   $$`);
-  await knex.raw('create trigger tasks_changed after insert or update or delete on tasks for each row execute function task_changed()');
+  await knex.raw(`create function tasks_updated() returns trigger language plpgsql as $$
+    declare
+      owner text; events bigint; done bigint; number bigint; changed tasks; snapshot json;
+    begin
+      for owner, events, done in
+        select user_id, count(*), count(*) filter (where completed)
+          - (select count(*) from old_rows where old_rows.user_id = new_rows.user_id and old_rows.completed)
+        from new_rows group by user_id
+      loop
+        number := task_events_claim(owner, events, 0, done);
+        continue when number is null;
+        for changed in select * from new_rows where user_id = owner order by id loop
+          number := number + 1;
+          snapshot := task_snapshot(changed);
+          insert into task_events (user_id, seq, kind, task_id, version, task)
+          values (owner, number, 'updated', changed.id, changed.version, snapshot);
+        end loop;
+      end loop;
+      return null;
+    end
+  $$`);
+  await knex.raw(`create function tasks_deleted() returns trigger language plpgsql as $$
+    declare
+      owner text; events bigint; done bigint; number bigint; changed tasks;
+    begin
+      for owner, events, done in select user_id, count(*), count(*) filter (where completed) from old_rows group by user_id loop
+        number := task_events_claim(owner, events, -events, -done);
+        continue when number is null;
+        for changed in select * from old_rows where user_id = owner order by id loop
+          number := number + 1;
+          insert into task_events (user_id, seq, kind, task_id, version, task)
+          values (owner, number, 'deleted', changed.id, changed.version, null);
+        end loop;
+      end loop;
+      return null;
+    end
+  $$`);
+  await knex.raw(`create trigger tasks_inserted after insert on tasks referencing new table as new_rows
+    for each statement execute function tasks_inserted()`);
+  await knex.raw(`create trigger tasks_updated after update on tasks referencing old table as old_rows new table as new_rows
+    for each statement execute function tasks_updated()`);
+  await knex.raw(`create trigger tasks_deleted after delete on tasks referencing old table as old_rows
+    for each statement execute function tasks_deleted()`);
   await distribute(knex);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await prepareMigration(knex);
   await undistribute(knex, ['task_events']);
-  await knex.raw('drop trigger tasks_changed on tasks');
-  await knex.raw('drop function task_changed()');
+  for (const kind of ['inserted', 'updated', 'deleted']) {
+    await knex.raw(`drop trigger tasks_${kind} on tasks`);
+    await knex.raw(`drop function tasks_${kind}()`);
+  }
+  await knex.raw('drop function task_events_claim(text, bigint, bigint, bigint)');
+  await knex.raw('drop function task_snapshot(tasks)');
   await knex.raw('drop index tasks_user_pending_due');
   await knex.raw('drop table task_events');
   await knex.raw('alter table users drop column last_event_seq, drop column task_count, drop column completed_count');
