@@ -106,6 +106,20 @@ for (const scopeName of ['implicit', 'explicit'] as const) {
       }
     });
 
+    it('when the user writes, then their changes older than a day are no longer kept, and newer ones are', async () => {
+      const user = await newUser();
+      const other = await newUser();
+      for (const who of [user, user, user, other]) await app.request('POST', scope(who), { token: who.token, body: { title: 'Kept a while' } });
+      const age = (seq: number, hours: number) =>
+        app.db('task_events').whereIn('user_id', [user.id, other.id]).andWhere({ seq }).update({ at: app.db.raw(`now() - interval '${hours} hours'`) });
+      await age(1, 25);
+      await age(2, 23);
+      await app.request('POST', scope(user), { token: user.token, body: { title: 'Now' } });
+      const kept = async (who: { id: string }) => (await app.db('task_events').where({ user_id: who.id }).orderBy('seq').pluck('seq')).map(Number);
+      assert.deepEqual(await kept(user), [2, 3, 4]);
+      assert.deepEqual(await kept(other), [1], 'another user’s log is theirs to trim');
+    });
+
     it('when the changes since a cursor are no longer kept, then 410, and a new cursor starts again', async () => {
       const user = await newUser();
       const { cursor } = (await app.request('GET', `${scope(user)}/changes`, { token: user.token })).body;
@@ -119,3 +133,25 @@ for (const scopeName of ['implicit', 'explicit'] as const) {
     });
   });
 }
+
+describe('bulk actions under a database bound', () => {
+  it('when a bulk action cannot finish within the statement bound, then 503 and nothing changed: no task, no count, no event', async () => {
+    const user = await newUser();
+    for (const title of ['a', 'b', 'c']) await app.request('POST', '/api/tasks', { token: user.token, body: { title } });
+    const events = async () => Number((await app.db('task_events').where({ user_id: user.id }).count({ n: '*' }))[0]!.n);
+    const before = await events();
+    const blocker = await app.db.transaction();
+    try {
+      await blocker('tasks').where({ user_id: user.id, id: 2 }).forUpdate().select('id'); // the others are changed first, then it waits
+      const answer = await app.request('PATCH', '/api/tasks', { token: user.token, body: { completed: true } });
+      assert.equal(answer.status, 503);
+      assert.equal(answer.headers.get('retry-after'), '5');
+    } finally {
+      await blocker.rollback();
+    }
+    const tasks = (await app.request('GET', '/api/tasks', { token: user.token })).body as Array<{ completed: boolean }>;
+    assert.deepEqual(tasks.map((t) => t.completed), [false, false, false]);
+    assert.deepEqual((await app.request('GET', '/api/tasks/summary', { token: user.token })).body, { total: 3, pending: 3, completed: 0, overdue: 0 });
+    assert.equal(await events(), before);
+  });
+});
