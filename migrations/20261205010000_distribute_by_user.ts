@@ -2,9 +2,12 @@
 // a user's row, their tasks and their idempotency keys live on one shard. Without the citus extension this
 // does nothing; a database that moves to Citus later is distributed by `npm run db:distribute`.
 import type { Knex } from 'knex';
-import { distribute, undistribute } from '../src/db/citus.js';
+import { distribute, prepareMigration, undistribute } from '../src/db/citus.js';
 
 export async function up(knex: Knex): Promise<void> {
+  // Later migrations of the same batch (one transaction) create functions, which Citus allows only when
+  // everything before them in the transaction used one connection per node: copying rows in parallel does not.
+  await prepareMigration(knex);
   await distribute(knex);
 }
 

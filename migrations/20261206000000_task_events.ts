@@ -9,7 +9,7 @@
 // user's events go with the user.
 // On Citus the triggers run on the shard, writing the user's co-located users and task_events shards.
 import type { Knex } from 'knex';
-import { distribute, prepareMigration, undistribute } from '../src/db/citus.js';
+import { distribute, prepareMigration } from '../src/db/citus.js';
 
 export async function up(knex: Knex): Promise<void> {
   await prepareMigration(knex);
@@ -34,16 +34,6 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create index task_events_user_at on task_events (user_id, at)');
   // Overdue pending tasks, for the summary: a range of this index, not a count of all of a user's tasks.
   await knex.raw('create index tasks_user_pending_due on tasks (user_id, due_date) where not completed');
-  // The task as the API writes it, for the events of creates and updates.
-  await knex.raw(`create function task_snapshot(changed tasks) returns json language sql stable as $$
-    select json_build_object(
-      'id', changed.id, 'user_id', changed.user_id, 'title', changed.title, 'description', changed.description,
-      'completed', changed.completed, 'priority', changed.priority, 'tags', changed.tags,
-      'due_date', to_char(changed.due_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'completed_at', to_char(changed.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'created_at', to_char(changed.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'updated_at', to_char(changed.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-  $$`);
   // Takes `events` numbers for the owner, moves their counts, and trims their log; returns the number
   // before the first (null when the user is being deleted, their events with them). The user's row is
   // written once per statement: a row written once per task would make a bulk action on many tasks cost
@@ -66,42 +56,33 @@ export async function up(knex: Knex): Promise<void> {
       return number;
     end
   $$`);
-  // One trigger per kind of statement, each with the rows it changed (transition tables allow one kind
+  // Triggers per statement, each with the rows it changed (transition tables allow one kind of statement
   // per trigger). Every value goes into a variable before a statement uses it: Citus passes PL/pgSQL
   // values on to the shard as parameters, and routes a statement only when its user is one.
-  await knex.raw(`create function tasks_inserted() returns trigger language plpgsql as $$
+  await knex.raw(`create function tasks_written() returns trigger language plpgsql as $$
     declare
-      owner text; events bigint; done bigint; number bigint; changed tasks; snapshot json;
+      owner text; events bigint; done bigint; number bigint; task_id bigint; version integer; snapshot json;
     begin
       for owner, events, done in select user_id, count(*), count(*) filter (where completed) from new_rows group by user_id loop
-        number := task_events_claim(owner, events, events, done);
+        if tg_op = 'UPDATE' then
+          done := done - (select count(*) from old_rows where user_id = owner and completed);
+        end if;
+        number := task_events_claim(owner, events, case when tg_op = 'INSERT' then events else 0 end, done);
         continue when number is null;
-        for changed in select * from new_rows where user_id = owner order by id loop
+        -- The task as the API writes it.
+        for task_id, version, snapshot in
+          select id, changed.version, json_build_object(
+            'id', id, 'user_id', user_id, 'title', title, 'description', description,
+            'completed', completed, 'priority', priority, 'tags', tags,
+            'due_date', to_char(due_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'completed_at', to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'created_at', to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'updated_at', to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+          from new_rows as changed where user_id = owner order by id
+        loop
           number := number + 1;
-          snapshot := task_snapshot(changed);
           insert into task_events (user_id, seq, kind, task_id, version, task)
-          values (owner, number, 'created', changed.id, changed.version, snapshot);
-        end loop;
-      end loop;
-      return null;
-    end
-  $$`);
-  await knex.raw(`create function tasks_updated() returns trigger language plpgsql as $$
-    declare
-      owner text; events bigint; done bigint; number bigint; changed tasks; snapshot json;
-    begin
-      for owner, events, done in
-        select user_id, count(*), count(*) filter (where completed)
-          - (select count(*) from old_rows where old_rows.user_id = new_rows.user_id and old_rows.completed)
-        from new_rows group by user_id
-      loop
-        number := task_events_claim(owner, events, 0, done);
-        continue when number is null;
-        for changed in select * from new_rows where user_id = owner order by id loop
-          number := number + 1;
-          snapshot := task_snapshot(changed);
-          insert into task_events (user_id, seq, kind, task_id, version, task)
-          values (owner, number, 'updated', changed.id, changed.version, snapshot);
+          values (owner, number, case when tg_op = 'INSERT' then 'created' else 'updated' end, task_id, version, snapshot);
         end loop;
       end loop;
       return null;
@@ -109,24 +90,24 @@ export async function up(knex: Knex): Promise<void> {
   $$`);
   await knex.raw(`create function tasks_deleted() returns trigger language plpgsql as $$
     declare
-      owner text; events bigint; done bigint; number bigint; changed tasks;
+      owner text; events bigint; done bigint; number bigint; task_id bigint; version integer;
     begin
       for owner, events, done in select user_id, count(*), count(*) filter (where completed) from old_rows group by user_id loop
         number := task_events_claim(owner, events, -events, -done);
         continue when number is null;
-        for changed in select * from old_rows where user_id = owner order by id loop
+        for task_id, version in select id, gone.version from old_rows as gone where user_id = owner order by id loop
           number := number + 1;
           insert into task_events (user_id, seq, kind, task_id, version, task)
-          values (owner, number, 'deleted', changed.id, changed.version, null);
+          values (owner, number, 'deleted', task_id, version, null);
         end loop;
       end loop;
       return null;
     end
   $$`);
   await knex.raw(`create trigger tasks_inserted after insert on tasks referencing new table as new_rows
-    for each statement execute function tasks_inserted()`);
+    for each statement execute function tasks_written()`);
   await knex.raw(`create trigger tasks_updated after update on tasks referencing old table as old_rows new table as new_rows
-    for each statement execute function tasks_updated()`);
+    for each statement execute function tasks_written()`);
   await knex.raw(`create trigger tasks_deleted after delete on tasks referencing old table as old_rows
     for each statement execute function tasks_deleted()`);
   await distribute(knex);
@@ -134,13 +115,11 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await prepareMigration(knex);
-  await undistribute(knex, ['task_events']);
-  for (const kind of ['inserted', 'updated', 'deleted']) {
-    await knex.raw(`drop trigger tasks_${kind} on tasks`);
-    await knex.raw(`drop function tasks_${kind}()`);
-  }
+  // Dropped where it is (undistributing it first would undistribute users and tasks with it, through its key).
+  for (const kind of ['inserted', 'updated', 'deleted']) await knex.raw(`drop trigger tasks_${kind} on tasks`);
+  await knex.raw('drop function tasks_written()');
+  await knex.raw('drop function tasks_deleted()');
   await knex.raw('drop function task_events_claim(text, bigint, bigint, bigint)');
-  await knex.raw('drop function task_snapshot(tasks)');
   await knex.raw('drop index tasks_user_pending_due');
   await knex.raw('drop table task_events');
   await knex.raw('alter table users drop column last_event_seq, drop column task_count, drop column completed_count');

@@ -13,8 +13,11 @@ const TABLES = [
   ['task_events', 'user_id'],
 ] as const;
 
-/** The functions the shards run (behind tasks' CHECK constraint, in the writes): they must exist on every worker. */
-const FUNCTIONS = ['task_tags_valid(text[])', 'task_completed_at(boolean, timestamptz, timestamptz)'];
+/**
+ * The functions the shards run (behind tasks' CHECK constraint, in the writes, in the change-log triggers):
+ * they must exist on every worker. (A trigger's own function goes with the trigger; what it calls does not.)
+ */
+const FUNCTIONS = ['task_tags_valid(text[])', 'task_completed_at(boolean, timestamptz, timestamptz)', 'task_events_claim(text, bigint, bigint, bigint)'];
 
 export async function onCitus(knex: Knex): Promise<boolean> {
   const { rows } = await knex.raw<{ rows: unknown[] }>("select 1 from pg_extension where extname = 'citus'");
@@ -33,8 +36,8 @@ async function exists(knex: Knex, kind: 'regclass' | 'regprocedure', name: strin
 
 /**
  * Distributes what exists and is not yet distributed; returns the tables it distributed. tasks carries the
- * trigger that records its events (a migration's), which Citus accepts on a distributed table only when
- * allowed: the trigger writes to the co-located users and task_events shards of the same user.
+ * triggers that record its events (a migration's), which Citus accepts on a distributed table only when
+ * allowed: they write to the co-located users and task_events shards of the same user.
  */
 export async function distribute(knex: Knex): Promise<string[]> {
   if (!(await onCitus(knex))) return [];
@@ -45,13 +48,27 @@ export async function distribute(knex: Knex): Promise<string[]> {
     }
     const done = await distributedTables(trx);
     const distributed: string[] = [];
-    for (const [table, column] of TABLES) {
-      if (done.has(table) || !(await exists(trx, 'regclass', table))) continue;
-      await trx.raw('select create_distributed_table(?, ?, colocate_with => ?)', [table, column, table === 'users' ? 'default' : 'users']);
-      distributed.push(table);
-    }
+    await withoutEventTriggers(trx, async () => {
+      for (const [table, column] of TABLES) {
+        if (done.has(table) || !(await exists(trx, 'regclass', table))) continue;
+        await trx.raw('select create_distributed_table(?, ?, colocate_with => ?)', [table, column, table === 'users' ? 'default' : 'users']);
+        distributed.push(table);
+      }
+    });
     return distributed;
   });
+}
+
+/**
+ * Runs `move` (which copies tasks' rows into shards or back) with tasks' triggers off: the rows are not
+ * created again, so they must not be counted or logged again (and the copy would run them on a worker,
+ * before the tables they write to are there).
+ */
+async function withoutEventTriggers(knex: Knex, move: () => Promise<void>): Promise<void> {
+  if (!(await exists(knex, 'regclass', 'tasks'))) return move();
+  await knex.raw('alter table tasks disable trigger user');
+  await move();
+  await knex.raw('alter table tasks enable trigger user');
 }
 
 /** Makes `tables` plain tables on the coordinator again, their rows included. */
@@ -59,9 +76,11 @@ export async function undistribute(knex: Knex, tables: readonly string[]): Promi
   if (!(await onCitus(knex))) return;
   await knex.raw('set local citus.enable_unsafe_triggers = on').catch(() => undefined);
   // Undistributing a table also undistributes the tables its foreign keys connect it to: look again each time.
-  for (const table of tables) {
-    if ((await distributedTables(knex)).has(table)) await knex.raw('select undistribute_table(?, cascade_via_foreign_keys => true)', [table]);
-  }
+  await withoutEventTriggers(knex, async () => {
+    for (const table of tables) {
+      if ((await distributedTables(knex)).has(table)) await knex.raw('select undistribute_table(?, cascade_via_foreign_keys => true)', [table]);
+    }
+  });
 }
 
 /**

@@ -66,6 +66,12 @@ async function becomeCitus(): Promise<void> {
 const distributed = async () =>
   (await db.raw<{ rows: Array<{ t: string }> }>('select logicalrelid::regclass::text as t from pg_dist_partition order by 1')).rows.map((r) => r.t);
 const count = async (table: string) => Number((await db(table).count({ n: '*' }))[0]!.n);
+const ALL = ['idempotency_keys', 'task_events', 'tasks', 'users'];
+/** The user's counts and change log, which the triggers on tasks keep. */
+const ledger = async () => ({
+  user: await db('users').select('task_count', 'completed_count', 'last_event_seq'),
+  events: await db('task_events').select('seq', 'kind', 'task_id').orderBy('seq'),
+});
 
 /**
  * A later migration, as a user of this project would write one: a column, a check, an index led by user.
@@ -102,11 +108,14 @@ describe('distributing the schema on Citus', { concurrency: false }, () => {
     assert.deepEqual(await distribute(db), [], 'without the extension, nothing');
     const repo = createTaskRepository(db);
     for (let i = 0; i < 3; i++) await repo.create(owner, fields);
+    await repo.setCompleted(owner.id, 1, undefined, undefined);
+    const before = await ledger();
     await becomeCitus();
-    assert.deepEqual(await distribute(db), ['users', 'tasks', 'idempotency_keys']);
-    assert.deepEqual(await distributed(), ['idempotency_keys', 'tasks', 'users']);
+    assert.deepEqual(await distribute(db), ['users', 'tasks', 'idempotency_keys', 'task_events']);
+    assert.deepEqual(await distributed(), ALL);
     assert.deepEqual(await distribute(db), [], 'a second run has nothing left to do');
     assert.equal(await count('tasks'), 3);
+    assert.deepEqual(await ledger(), before, 'moving the rows neither counted nor logged them again');
     const created = await repo.create(owner, fields);
     assert.equal(created.task.id, 4, 'ids go on counting the user’s tasks');
     assert.equal((await repo.setCompleted(owner.id, created.task.id, undefined, undefined) as { task: { completed: boolean } }).task.completed, true);
@@ -127,12 +136,18 @@ describe('distributing the schema on Citus', { concurrency: false }, () => {
 
   it('when the distributing migration is rolled back and applied again, then the tables become local and distributed again, rows kept', async (t) => {
     if (!citus) return t.skip('not a Citus coordinator');
-    // The last migration only (a rollback would undo the whole first batch).
-    await db.migrate.down(MIGRATIONS);
+    // Migration by migration (a rollback would undo the whole first batch), down to before distributing.
+    await db.migrate.down(MIGRATIONS); // the change log's
+    assert.deepEqual(await distributed(), ['idempotency_keys', 'tasks', 'users']);
+    await db.migrate.down(MIGRATIONS); // the distributing one
     assert.deepEqual(await distributed(), []);
     assert.equal(await count('tasks'), 4);
-    assert.deepEqual(await migrateLatest(db), ['20261205010000_distribute_by_user']);
-    assert.deepEqual(await distributed(), ['idempotency_keys', 'tasks', 'users']);
+    assert.deepEqual(await migrateLatest(db), ['20261205010000_distribute_by_user', '20261206000000_task_events']);
+    assert.deepEqual(await distributed(), ALL);
     assert.equal(await count('tasks'), 4);
+    await db('tasks').where({ user_id: owner.id, id: 4 }).update({ title: 'Changed' });
+    const after = await ledger();
+    assert.equal(after.events.at(-1)?.kind, 'updated', 'the triggers are on again');
+    assert.equal(Number(after.user[0]!.task_count), 4);
   });
 });
