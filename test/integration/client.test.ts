@@ -116,9 +116,16 @@ describe('the generated client', () => {
     const writer = createTasksClient({ baseUrl: app.baseUrl, getToken: () => signToken(id) });
     const stop = new AbortController();
     const titles: string[] = [];
+    let ready = false;
     const following = (async () => {
-      for await (const event of api.subscribe({ signal: stop.signal })) if (event.type === 'task.created') titles.push(event.task.title);
+      for await (const event of api.subscribe({ signal: stop.signal })) {
+        if (event.type === 'ready') ready = true;
+        if (event.type === 'task.created') titles.push(event.task.title);
+      }
     })();
+    // A subscription without a cursor starts from the moment it connects: write only after that.
+    for (let i = 0; i < 100 && !ready; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(ready, 'the first connection was made');
     for (let i = 0; i < 6; i++) {
       await writer.createTask({ title: `Task ${i}` });
       await new Promise((resolve) => setTimeout(resolve, 500)); // the first token expires meanwhile
