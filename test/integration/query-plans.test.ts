@@ -157,7 +157,8 @@ describe('query plans on a user with 20,000 tasks', () => {
     const { plan, router } = await explain(db, captured[0]!.sql, captured[0]!.bindings);
     assert.ok(router, 'one router query on one shard');
     const all = nodes(plan);
-    assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), shape(plan));
+    // The user's own row may be read by a scan of a small users table: that is the planner's choice to make.
+    assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'tasks'), shape(plan));
     assert.ok(all.some((n) => n['Index Name'] === 'tasks_user_pending_due'), `the partial index is used\n${shape(plan)}`);
     for (const node of all.filter((n) => /Scan/.test(n['Node Type']))) assert.ok(node['Actual Rows'] * node['Actual Loops'] <= 1, shape(plan));
   });

@@ -29,10 +29,11 @@ export function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-/** A shard's index names end in its shard id (tasks_user_created_102008): the name in the schema is wanted. */
+/** A shard's table and index names end in its shard id (tasks_user_created_102008): the name in the schema is wanted. */
 function withoutShardIds(plan: PlanNode): PlanNode {
   const name = plan['Index Name']?.replace(/_\d+$/, '');
-  return { ...plan, ...(name ? { 'Index Name': name } : {}), Plans: plan.Plans?.map(withoutShardIds) };
+  const relation = plan['Relation Name']?.replace(/_\d+$/, '');
+  return { ...plan, ...(name ? { 'Index Name': name } : {}), ...(relation ? { 'Relation Name': relation } : {}), Plans: plan.Plans?.map(withoutShardIds) };
 }
 
 /** A value as an SQL literal, for the types the repository sends. */
