@@ -62,10 +62,14 @@ class StallGuardedStream extends Duplex {
     this.socket.resume();
   }
   override _write(chunk: Buffer, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.waiting ??= setTimeout(() => {
-      this.destroy(new DatabaseStalledError(`PostgreSQL did not answer within ${this.stallMs} ms; the connection was dropped.`));
-    }, this.stallMs);
+    this.expectAnswer();
     this.socket.write(chunk, encoding, done);
+  }
+  // pg corks the stream around the messages of a query (parse, bind, execute, sync): they go on as one
+  // write, as they would on a bare socket, not one system call and one packet each.
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: (error?: Error | null) => void): void {
+    this.expectAnswer();
+    this.socket.write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)), done);
   }
   override _final(done: (error?: Error | null) => void): void {
     this.socket.end(done);
@@ -76,6 +80,12 @@ class StallGuardedStream extends Duplex {
     // pg takes this stream's 'close' for the end of the connection. When TLS over it fails, TLS destroys it
     // first and reports why just after: closing a turn later lets pg hear why (a bad certificate, say).
     setImmediate(() => done(error));
+  }
+
+  private expectAnswer(): void {
+    this.waiting ??= setTimeout(() => {
+      this.destroy(new DatabaseStalledError(`PostgreSQL did not answer within ${this.stallMs} ms; the connection was dropped.`));
+    }, this.stallMs);
   }
 
   private answered(): void {
