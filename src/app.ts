@@ -1,7 +1,6 @@
 // Composition root: builds the express app from its dependencies. No listen, no environment.
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,6 +18,7 @@ import { createTaskRepository } from './db/tasks/index.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
 import { errorFunnel } from './http/errors.js';
 import { InFlight } from './http/in-flight.js';
+import { securityHeaders } from './http/security-headers.js';
 import { createTelemetry } from './http/telemetry.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import { SERVER_TIMEOUTS } from './http/server.js';
@@ -61,8 +61,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(telemetry.middleware);
-  // Security headers; the API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: [...deps.config.corsOrigins],
@@ -72,10 +71,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
       preflightContinue: true, // routeByContract answers OPTIONS, with Allow
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store'); // the docs assets replace it with their own
-    next();
-  });
   app.use(DOCS_ASSETS_PATH, docsAssets());
   app.use(routeByContract(api, deps.inFlight ?? new InFlight()));
   app.use(errorFunnel(deps.logger, watchDatabaseHealth(deps.db, deps.logger)));
