@@ -1,8 +1,10 @@
-// What the throughput benchmarks share: the seeded users (each its own connection), the scenarios, and one
-// autocannon run of a scenario against a server, with the CPU it cost the server and PostgreSQL.
+// What the throughput benchmarks share: the seeded users (each its own connection), the filler that grows the
+// tasks table around them, the scenarios, and one autocannon run of a scenario against a server, with the CPU
+// it cost the server and PostgreSQL.
 import autocannon from 'autocannon';
 import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { Knex } from 'knex';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { cpuSeconds, type Server } from './support.js';
@@ -23,16 +25,7 @@ export async function seed(url: string, users: number, secret: string): Promise<
     await db.raw(`delete from tasks where user_id like 'ab\\_%'`);
     await db.raw(`delete from users where id like 'ab\\_%'`);
     await db.raw(`insert into users (id, last_task_id) select 'ab_' || u, ? from generate_series(0, ? - 1) as u`, [TASKS_PER_USER, users]);
-    await db.raw(
-      `insert into tasks (user_id, id, title, description, priority, tags, due_date, completed, completed_at)
-       select 'ab_' || u, i, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
-              (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
-              case when i % 2 = 0 then array['work', 'home'] else '{}' end,
-              case when i % 4 = 0 then null else now() + i * interval '1 hour' end,
-              i % 5 = 0, case when i % 5 = 0 then now() end
-       from generate_series(0, ? - 1) as u, generate_series(1, ?) as i`,
-      [users, TASKS_PER_USER],
-    );
+    await insertTasks(db, 'ab_', 0, users - 1, TASKS_PER_USER);
     await db.raw('vacuum analyze tasks');
     const rows = (await db.raw<{ rows: Array<{ user_id: string; ids: number[] }> }>(
       `select user_id, array_agg(id::int order by id) as ids from tasks where user_id like 'ab\\_%' group by user_id`,
@@ -42,6 +35,104 @@ export async function seed(url: string, users: number, secret: string): Promise<
     const tokens = await Promise.all(ids.map((_, u) =>
       new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`ab_${u}`).setIssuedAt().setExpirationTime('2h').sign(key)));
     return { tokens, ids };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Whether task i is completed, in the SQL of insertTasks (the filler's users count them). */
+const COMPLETED = 'i % 5 = 0';
+
+/** Tasks 1..perUser for each of the users `prefix`first…`prefix`last, in one statement. */
+async function insertTasks(db: Knex, prefix: string, first: number, last: number, perUser: number): Promise<void> {
+  await db.raw(
+    `insert into tasks (user_id, id, title, description, priority, tags, due_date, completed, completed_at)
+     select ?::text || u, i, 'Task ' || i || ' of user ' || u, case when i % 3 = 0 then 'Some details about task ' || i end,
+            (array['low', 'medium', 'high'])[1 + i % 3]::task_priority,
+            case when i % 2 = 0 then array['work', 'home'] else '{}' end,
+            case when i % 4 = 0 then null else now() + i * interval '1 hour' end,
+            ${COMPLETED}, case when ${COMPLETED} then now() end
+     from generate_series(?::int, ?::int) as u, generate_series(1, ?::int) as i`,
+    [prefix, first, last, perUser],
+  );
+}
+
+export const FILLER_TASKS_PER_USER = 1000;
+/** Filler users per statement: big statements, but a progress line now and then. */
+const FILLER_USERS_PER_BATCH = 100;
+
+/**
+ * Adds `users` filler users (fill_0…), FILLER_TASKS_PER_USER tasks each, so that the benchmark users' requests
+ * run in a larger table. Their rows stand for other people's data, not for requests: they are inserted with
+ * the change-log triggers off, and each user's counters are set to what the triggers would have made them.
+ */
+export async function fill(url: string, users: number, log: (message: string) => void): Promise<void> {
+  const db = createDb(url, { bounds: false });
+  try {
+    const started = Date.now();
+    await withoutChangeLog(db, async (trx) => {
+      for (let first = 0; first < users; first += FILLER_USERS_PER_BATCH) {
+        const last = Math.min(users, first + FILLER_USERS_PER_BATCH) - 1;
+        await trx.raw(
+          `insert into users (id, last_task_id, task_count, completed_count)
+           select 'fill_' || u, ?::int, ?::int, (select count(*) from generate_series(1, ?::int) as i where ${COMPLETED})
+           from generate_series(?::int, ?::int) as u`,
+          [FILLER_TASKS_PER_USER, FILLER_TASKS_PER_USER, FILLER_TASKS_PER_USER, first, last],
+        );
+        await insertTasks(trx, 'fill_', first, last, FILLER_TASKS_PER_USER);
+        log(`filled ${last + 1}/${users} users (${Math.round((Date.now() - started) / 1000)} s)`);
+      }
+    });
+    await db.raw('vacuum analyze tasks');
+    await db.raw('vacuum analyze users');
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Removes the filler users and their tasks; returns how many tasks went. The triggers are off here too: the
+ * users go with their tasks, so their deletions need no events (up to a million of them) nor counts.
+ */
+export async function removeFiller(url: string): Promise<number> {
+  const db = createDb(url, { bounds: false });
+  try {
+    let removed = 0;
+    await withoutChangeLog(db, async (trx) => {
+      removed = (await trx.raw<{ rowCount: number }>(`delete from tasks where user_id like 'fill\\_%'`)).rowCount;
+      await trx.raw(`delete from users where id like 'fill\\_%'`);
+    });
+    // Dead rows by the million would otherwise wait for autovacuum, and the statistics would still describe
+    // the large table.
+    if (removed > 0) {
+      await db.raw('vacuum analyze tasks');
+      await db.raw('vacuum analyze users');
+    }
+    return removed;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * `work` in a transaction with tasks' change-log triggers off (the user triggers: foreign keys stay checked)
+ * for this transaction only: the DDL is transactional, so other sessions never see them off, and a failure
+ * turns them back on. Unlike session_replication_role, it needs to own the table rather than be superuser,
+ * which BENCH_DATABASE_URL's user may not be. It blocks writes to tasks until commit.
+ */
+async function withoutChangeLog(db: Knex, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx.raw('alter table tasks disable trigger user');
+    await work(trx);
+    await trx.raw('alter table tasks enable trigger user');
+  });
+}
+
+/** Rows in the tasks table, everyone's. */
+export async function countTasks(url: string): Promise<number> {
+  const db = createDb(url, { bounds: false, poolMax: 1 });
+  try {
+    return (await db.raw<{ rows: Array<{ n: number }> }>('select count(*)::int as n from tasks')).rows[0]!.n;
   } finally {
     await db.destroy();
   }

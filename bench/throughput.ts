@@ -7,15 +7,24 @@
 // after the run; writes the same report to bench/results/. `--profile` adds CPU profiles (see
 // bench/profile.ts). A script, not a test.
 //
+// `--growth [--growth-rows 1000000]`: then, after those levels, how the cost grows with the size of the tasks
+// table: at 1 worker, for get one, list and create (those of them --scenarios leaves), the same rounds at the
+// table as seeded, then again once filler users (fill_*, 1,000 tasks each) have brought it to at least
+// --growth-rows tasks; adds a table of both sizes' requests/s and their ratio to the report. The benchmark
+// users are seeded afresh before each size, and the filler is removed at the end.
+//
 // Database: see bench/support.ts (BENCH_DATABASE_URL, or a fresh embedded PostgreSQL). Its users named
-// ab_* are replaced; anything else in it is left alone.
+// ab_* and fill_* are replaced; anything else in it is left alone (and counts towards the table's size).
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDb } from '../src/db/knex.js';
-import { drive, median, seed, SCENARIOS, TASKS_PER_USER, type Run, type Scenario, type Seeded } from './scenarios.js';
+import {
+  countTasks, drive, fill, FILLER_TASKS_PER_USER, median, removeFiller, seed, SCENARIOS, TASKS_PER_USER,
+  type Run, type Scenario, type Seeded,
+} from './scenarios.js';
 import { benchDatabase, postgresPids, residentMemory, startApi, startBaseline } from './support.js';
 
 const { values } = parseArgs({
@@ -33,6 +42,10 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Extra node flags for the API's processes, e.g. "--max-semi-space-size=8". */
     'node-flags': { type: 'string', default: '' },
+    /** After the levels: get, list and create at 1 worker, at the seeded table and at --growth-rows tasks. */
+    growth: { type: 'boolean', default: false },
+    /** The larger table's size in tasks, at least (filler is added until it holds this many). */
+    'growth-rows': { type: 'string', default: '1000000' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -40,6 +53,9 @@ const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
 const CONNECTIONS = Number(values.connections);
 const WORKER_COUNTS = [...new Set(values.workers.split(',').map(Number))];
+const GROWTH_ROWS = Number(values['growth-rows']);
+/** The scenarios --growth measures: a read by key, a page, and an insert, each into a larger table. */
+const GROWTH_SCENARIOS = ['list', 'get', 'create'];
 const USERS = CONNECTIONS; // each connection is its own user: no two connections write the same rows
 const SECRET = randomBytes(32).toString('base64url');
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -113,6 +129,71 @@ function table(level: Level): string {
   return lines.join('\n');
 }
 
+/** One table size of --growth: the tasks counted before and after its rounds (create adds some), its level. */
+interface Size {
+  tasks: { before: number; after: number };
+  fillerUsers: number;
+  level: Level;
+}
+
+/** --growth: the scenarios at 1 worker at the table as seeded, then at GROWTH_ROWS tasks or more. */
+async function measureGrowth(url: string, scenarios: Scenario[], postgres: readonly number[]): Promise<[Size, Size]> {
+  const stale = await removeFiller(url); // left by a run that was interrupted
+  if (stale > 0) log(`growth: removed ${stale} filler tasks of an earlier run`);
+  try {
+    const seeded = await measureSize(url, scenarios, postgres, () => Promise.resolve(0));
+    const grown = await measureSize(url, scenarios, postgres, () => grow(url));
+    return [seeded, grown];
+  } finally {
+    log('growth: removing the filler');
+    await removeFiller(url);
+  }
+}
+
+/**
+ * The benchmark users seeded afresh (so that both sizes start from the same rows of theirs, whatever an earlier
+ * create added), then `enlarge`, then the scenarios at 1 worker.
+ */
+async function measureSize(url: string, scenarios: Scenario[], postgres: readonly number[], enlarge: () => Promise<number>): Promise<Size> {
+  const data = await seed(url, USERS, SECRET);
+  const fillerUsers = await enlarge();
+  const before = await countTasks(url);
+  log(`growth: measuring with ${before.toLocaleString('en-US')} tasks in the table`);
+  const level = await measureLevel(url, 1, data, scenarios, postgres);
+  return { tasks: { before, after: await countTasks(url) }, fillerUsers, level };
+}
+
+/** Adds filler users until the table holds GROWTH_ROWS tasks; returns how many. */
+async function grow(url: string): Promise<number> {
+  const tasks = await countTasks(url);
+  const users = Math.ceil(Math.max(0, GROWTH_ROWS - tasks) / FILLER_TASKS_PER_USER);
+  log(`growth: ${tasks.toLocaleString('en-US')} tasks; adding ${users} filler users of ${FILLER_TASKS_PER_USER.toLocaleString('en-US')} tasks`);
+  await fill(url, users, log);
+  return users;
+}
+
+function growthTable([seeded, grown]: [Size, Size]): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const lines = [
+    `| scenario | API req/s at ${count(seeded.tasks.before)} tasks | at ${count(grown.tasks.before)} tasks | ratio | baseline req/s at ${count(seeded.tasks.before)} tasks | at ${count(grown.tasks.before)} tasks | ratio |`,
+    '|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const [i, { scenario }] of seeded.level.scenarios.entries()) {
+    const rps = (size: Size, side: 'api' | 'baseline') => median(size.level.scenarios[i]![side].map((r) => r.rps));
+    const row = (side: 'api' | 'baseline') => [rps(seeded, side).toFixed(0), rps(grown, side).toFixed(0), (rps(grown, side) / rps(seeded, side)).toFixed(2)];
+    lines.push(`| ${scenario} | ${[...row('api'), ...row('baseline')].join(' | ')} |`);
+  }
+  const span = (size: Size) => `${count(size.tasks.before)} → ${count(size.tasks.after)}`;
+  lines.push(
+    '',
+    `Ratio: req/s at the larger table ÷ at the seeded one (median over rounds). Tasks in the table (select count(*) from tasks)`,
+    `before → after each size's rounds (create adds rows): ${span(seeded)}; ${span(grown)}, of which ${count(grown.fillerUsers * FILLER_TASKS_PER_USER)}`,
+    `are filler (${count(grown.fillerUsers)} users of ${count(FILLER_TASKS_PER_USER)} tasks, inserted without the change-log triggers, then vacuum analyze; removed after).`,
+    `The ${USERS} benchmark users are seeded afresh (${TASKS_PER_USER} tasks each) before each size.`,
+  );
+  return lines.join('\n');
+}
+
 function scaling(levels: Level[]): string {
   if (levels.length < 2) return '';
   const [first, last] = [levels[0]!, levels.at(-1)!];
@@ -130,6 +211,10 @@ function scaling(levels: Level[]): string {
 
 async function main(): Promise<void> {
   const scenarios = values.scenarios ? SCENARIOS.filter((s) => values.scenarios!.split(',').some((n) => s.name.startsWith(n))) : SCENARIOS;
+  const growthScenarios = scenarios.filter((s) => GROWTH_SCENARIOS.some((n) => s.name.startsWith(n)));
+  // Checked before the levels run, not after.
+  if (values.growth && growthScenarios.length === 0) throw new Error(`--growth measures ${GROWTH_SCENARIOS.join(', ')}; --scenarios leaves none of them`);
+  if (values.growth && !(Number.isInteger(GROWTH_ROWS) && GROWTH_ROWS > 0)) throw new Error(`--growth-rows must be a positive whole number, not "${values['growth-rows']}"`);
   const { url, cleanup } = await benchDatabase(log);
   try {
     log(`seeding ${USERS} users with ${TASKS_PER_USER} tasks each`);
@@ -143,6 +228,7 @@ async function main(): Promise<void> {
     await db.destroy();
     const levels: Level[] = [];
     for (const workers of WORKER_COUNTS) levels.push(await measureLevel(url, workers, data, scenarios, postgresPid));
+    const growth = values.growth ? await measureGrowth(url, growthScenarios, postgresPid) : undefined;
 
     const date = new Date().toISOString();
     const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${postgres}`;
@@ -155,6 +241,10 @@ async function main(): Promise<void> {
       '',
       ...levels.flatMap((level) => [`## ${level.workers} worker${level.workers > 1 ? 's' : ''} per server`, '', table(level), '']),
       ...(levels.length > 1 ? ['## Scaling across workers (median req/s)', '', scaling(levels), ''] : []),
+      ...(growth ? [
+        '## A larger tasks table, 1 worker per server (median req/s)', '', growthTable(growth), '',
+        ...growth.flatMap((size) => [`### ${size.tasks.before.toLocaleString('en-US')} tasks in the table`, '', table(size.level), '']),
+      ] : []),
     ].join('\n');
     console.log(`\n${report}`);
     const dir = new URL('./results/', import.meta.url);
