@@ -19,7 +19,8 @@ interface Profile {
 const LAYERS: Array<[layer: string, matches: RegExp]> = [
   ['idle', /^\(idle\)$/],
   ['garbage collection', /^\(garbage collector\)$/],
-  ['socket writes (kernel; the baseline pays them too)', /^writev?$/],
+  // A corked write is one writev; a single buffer (pg's messages through the stall guard) is a writeBuffer.
+  ['socket writes (kernel; the baseline pays them too)', /^(writev?|writeBuffer|writeUtf8String|writeLatin1String|writeString)$/],
   ['openapi-backend (routing, parsing, validation: ajv, lodash, bath-es5)', /node_modules\/(openapi-backend|ajv|ajv-formats|lodash|bath-es5|qs|cookie|fast-uri)\//],
   ['express 5 and its middleware (router, body-parser, helmet, cors)', /node_modules\/(express|router|body-parser|raw-body|parseurl|helmet|cors|type-is|content-type|mime-types|mime-db|accepts|negotiator|vary|finalhandler|on-finished|send|serve-static|encodeurl|escape-html|etag|fresh|statuses|http-errors|media-typer|depd|debug|iconv-lite|bytes|merge-descriptors)\//],
   ['knex (pool, query builder)', /node_modules\/(knex|tarn)\//],
