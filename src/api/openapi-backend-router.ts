@@ -43,7 +43,6 @@ function templatePattern(template: string): RegExp {
   return new RegExp(`^${template.split(/\{[^}]+\}/).map(literal).join('[^/]+')}$`);
 }
 
-
 type Parse = OpenAPIRouter['parseRequest'];
 type Request = Parameters<Parse>[0];
 type Operation = NonNullable<Parameters<Parse>[1]>;

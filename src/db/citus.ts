@@ -62,7 +62,7 @@ export async function distribute(knex: Knex): Promise<string[]> {
 /**
  * Runs `move` (which copies tasks' rows into shards or back) with tasks' triggers off: the rows are not
  * created again, so they must not be counted or logged again (and the copy would run them on a worker,
- * before the tables they write to are there).
+ * before the tables they write to are there). Callers are in a transaction: a failed move leaves them on.
  */
 async function withoutEventTriggers(knex: Knex, move: () => Promise<void>): Promise<void> {
   if (!(await exists(knex, 'regclass', 'tasks'))) return move();
