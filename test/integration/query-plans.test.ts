@@ -131,15 +131,17 @@ describe('query plans on a user with 20,000 tasks', () => {
   });
 
   // Which way a search goes depends on the planner's guess of how many tasks match: through the trigram
-  // indexes (reading the user's matches), or along the sort index, filtering, until a page is found (cheap
-  // for a frequent term; for a rare one it may read far into the user's tasks, as the README says). What
-  // holds either way is that it reads this user's rows through an index of theirs, never the table.
-  it('when searching, then an index of this user serves it, a trigram index or the sort index, never a scan of the table', async () => {
+  // indexes (reading the user's matches), along the sort index, filtering, until a page is found (cheap
+  // for a frequent term; for a rare one it may read far into the user's tasks, as the README says), or
+  // through another index led by the user (on Citus' smaller shards it has taken the tags index). What
+  // holds every way is that it reads only this user's rows, through an index, never the table.
+  it('when searching, then an index led by this user serves it, never a scan of the table', async () => {
     for (const plan of await plansOf({ sort: 'created', order: 'desc', limit: 50, search: 'a1b2' })) {
       const all = nodes(plan);
       assert.ok(!all.some((n) => n['Node Type'] === 'Seq Scan'), shape(plan));
-      const indexes = all.map((n) => n['Index Name']).filter((name) => name !== undefined);
-      assert.ok(indexes.length > 0 && indexes.every((name) => /_trgm$|^tasks_user_created$/.test(name)), `this user's indexes\n${shape(plan)}`);
+      const scans = all.filter((n) => n['Index Name'] !== undefined);
+      assert.ok(scans.length > 0, `an index is used\n${shape(plan)}`);
+      for (const scan of scans) assert.match(scan['Index Cond'] ?? '', /\buser_id = /, `${scan['Index Name']} is searched by user\n${shape(plan)}`);
     }
   });
 
