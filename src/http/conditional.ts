@@ -17,3 +17,8 @@ export function versionsIn(header: string | undefined, comparison: 'strong' | 'w
   }
   return versions;
 }
+
+/** Whether tags read by `versionsIn` name `version`: '*' names any. */
+export function namesVersion(tags: readonly number[] | '*', version: number): boolean {
+  return tags === '*' || tags.includes(version);
+}

@@ -4,7 +4,7 @@
 // the repository, and says what to answer.
 import type { TaskRepository } from '../../db/tasks/index.js';
 import type { Versioned, WriteOutcome } from '../../domain/tasks.js';
-import { etagOf, versionsIn } from '../../http/conditional.js';
+import { etagOf, namesVersion, versionsIn } from '../../http/conditional.js';
 import { Problem, problems } from '../../http/problem.js';
 import type { CursorCodec } from '../cursor.js';
 import { requestFingerprint } from '../fingerprint.js';
@@ -63,7 +63,7 @@ export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; 
   const getTask: Handler<'getTask' | 'getUserTask'> = async (c) => {
     const { task, version } = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
     const fresh = versionsIn(c.headers['If-None-Match'], 'weak');
-    if (fresh === '*' || fresh?.includes(version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
+    if (fresh !== undefined && namesVersion(fresh, version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
     return taskReply({ task, version });
   };
 
@@ -74,7 +74,7 @@ export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; 
     if (Object.keys(fields).length > 0) return taskReply(written(await tasks.update(caller(c).id, c.params.id, fields, ifMatch), c.params.id));
     // An empty merge patch changes nothing: the task as it is, when the precondition holds.
     const current = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
-    const holds = ifMatch === undefined || ifMatch === '*' || ifMatch.includes(current.version);
+    const holds = ifMatch === undefined || namesVersion(ifMatch, current.version);
     return taskReply(written(holds ? current : 'precondition-failed', c.params.id));
   };
 

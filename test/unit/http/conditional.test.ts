@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { etagOf, versionsIn } from '../../../src/http/conditional.js';
+import { etagOf, namesVersion, versionsIn } from '../../../src/http/conditional.js';
 
 describe('entity tags', () => {
   it('when a version is written as a tag, then it is quoted', () => {
@@ -19,5 +19,12 @@ describe('entity tags', () => {
 
   it('when a tag is not written as this API writes versions, then it names none: comparison is exact', () => {
     assert.deepEqual(versionsIn('"01", " 1", "1.0", "+1", "0", "99999999999"', 'strong'), []);
+  });
+
+  it('when tags are compared with a version, then * names any and a list names its own', () => {
+    assert.equal(namesVersion('*', 7), true);
+    assert.equal(namesVersion([3, 5], 5), true);
+    assert.equal(namesVersion([3, 5], 4), false);
+    assert.equal(namesVersion([], 1), false);
   });
 });
