@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Knex } from 'knex';
+import { withoutChangeLog } from '../src/db/change-log.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { cpuSeconds, type Server } from './support.js';
@@ -70,7 +71,7 @@ export async function fill(url: string, users: number, log: (message: string) =>
   const db = createDb(url, { bounds: false });
   try {
     const started = Date.now();
-    await withoutChangeLog(db, async (trx) => {
+    await withoutChangeLogIn(db, async (trx) => {
       for (let first = 0; first < users; first += FILLER_USERS_PER_BATCH) {
         const last = Math.min(users, first + FILLER_USERS_PER_BATCH) - 1;
         await trx.raw(
@@ -98,7 +99,7 @@ export async function removeFiller(url: string): Promise<number> {
   const db = createDb(url, { bounds: false });
   try {
     let removed = 0;
-    await withoutChangeLog(db, async (trx) => {
+    await withoutChangeLogIn(db, async (trx) => {
       removed = (await trx.raw<{ rowCount: number }>(`delete from tasks where user_id like 'fill\\_%'`)).rowCount;
       await trx.raw(`delete from users where id like 'fill\\_%'`);
     });
@@ -114,18 +115,9 @@ export async function removeFiller(url: string): Promise<number> {
   }
 }
 
-/**
- * `work` in a transaction with tasks' change-log triggers off (the user triggers: foreign keys stay checked)
- * for this transaction only: the DDL is transactional, so other sessions never see them off, and a failure
- * turns them back on. Unlike session_replication_role, it needs to own the table rather than be superuser,
- * which BENCH_DATABASE_URL's user may not be. It blocks writes to tasks until commit.
- */
-async function withoutChangeLog(db: Knex, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx.raw('alter table tasks disable trigger user');
-    await work(trx);
-    await trx.raw('alter table tasks enable trigger user');
-  });
+/** `work` in a transaction of its own, without the change log (src/db/change-log.ts). */
+function withoutChangeLogIn(db: Knex, work: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+  return db.transaction((trx) => withoutChangeLog(trx, () => work(trx)));
 }
 
 /** Rows in the tasks table, everyone's. */

@@ -4,6 +4,7 @@
 // and `npm run db:distribute` calls it for a database that got the citus extension later. Without the
 // extension each function here does nothing.
 import type { Knex } from 'knex';
+import { withoutChangeLog } from './change-log.js';
 
 /** Distributed by this column, in this order (the first is the one the others are co-located with). */
 const TABLES = [
@@ -60,15 +61,12 @@ export async function distribute(knex: Knex): Promise<string[]> {
 }
 
 /**
- * Runs `move` (which copies tasks' rows into shards or back) with tasks' triggers off: the rows are not
- * created again, so they must not be counted or logged again (and the copy would run them on a worker,
- * before the tables they write to are there). Callers are in a transaction: a failed move leaves them on.
+ * Runs `move` (which copies tasks' rows into shards or back) without the change log: the rows are not
+ * created again, so they must not be counted or logged again (and the copy would run the triggers on a
+ * worker, before the tables they write to are there). Callers are in a transaction.
  */
 async function withoutEventTriggers(knex: Knex, move: () => Promise<void>): Promise<void> {
-  if (!(await exists(knex, 'regclass', 'tasks'))) return move();
-  await knex.raw('alter table tasks disable trigger user');
-  await move();
-  await knex.raw('alter table tasks enable trigger user');
+  return (await exists(knex, 'regclass', 'tasks')) ? withoutChangeLog(knex, move) : move();
 }
 
 /** Makes `tables` plain tables on the coordinator again, their rows included. */
