@@ -1,6 +1,6 @@
 // One per process: it watches the change numbers of the users who have a stream open here and hands each
-// stream the changes after its own position, in order. It reads them from PostgreSQL (the change log a
-// trigger writes with every commit), so a change made through any instance reaches every instance's streams,
+// stream the changes after its own position, in order. It reads them from PostgreSQL (the change log the
+// triggers write with every commit), so a change made through any instance reaches every instance's streams,
 // and a stream that falls behind, or a database that stops answering, loses nothing: the next look takes up
 // from each stream's position. It looks every `pollMs` while any stream is open, and not at all otherwise.
 import type { TaskChange } from '../domain/tasks.js';
@@ -86,7 +86,9 @@ export class ChangeHub {
     const byPosition = new Map<number, Subscriber[]>();
     for (const subscriber of set) {
       if (!subscriber.ready || subscriber.position >= last) continue;
-      byPosition.set(subscriber.position, [...(byPosition.get(subscriber.position) ?? []), subscriber]);
+      const group = byPosition.get(subscriber.position);
+      if (group) group.push(subscriber);
+      else byPosition.set(subscriber.position, [subscriber]);
     }
     for (const [position, group] of byPosition) {
       const changes = await this.source.changesAfter(userId, position, this.options.pageSize);

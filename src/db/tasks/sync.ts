@@ -1,6 +1,6 @@
-// What keeps clients in step: the change log a trigger writes with every committed change (see migration
-// 20261206000000_task_events), the counts it keeps on the user's row, and the bulk actions (each one
-// statement, whose every changed row the trigger logs). Every statement names the user, like all task SQL.
+// What keeps clients in step: the change log the triggers on tasks write with every committed change (see
+// migration 20261206000000_task_events), the counts they keep on the user's row, and the bulk actions (each
+// one statement, whose every changed row they log). Every statement names the user, like all task SQL.
 import type { Knex } from 'knex';
 import type { ListFilters, Task, TaskChange, TaskSummary } from '../../domain/tasks.js';
 import { run, runCount, type Statement } from '../statement.js';
