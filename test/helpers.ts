@@ -54,6 +54,8 @@ async function streamOpening(response: Response): Promise<string> {
 export async function startTestApp(
   options: {
     databaseUrl?: string;
+    /** Connections in the pool (10 by default); one makes every request share a connection's named statements. */
+    poolMax?: number;
     auth?: Partial<AuthConfig>;
     rateLimit?: Partial<Config['rateLimit']>;
     logger?: Logger;
@@ -63,7 +65,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
-  const db = createDb(databaseUrl);
+  const db = createDb(databaseUrl, { poolMax: options.poolMax });
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
   const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit };

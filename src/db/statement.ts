@@ -25,11 +25,25 @@ export async function runCount(db: Knex | Knex.Transaction, statement: Statement
   return (await execute(db, statement, values)).rowCount;
 }
 
+/** PostgreSQL cuts a statement's name to NAMEDATALEN - 1 bytes, silently: longer names could collide. */
+export const MAX_NAME_BYTES = 63;
+
 const cache = new Map<string, Statement>();
 
-/** The statement named `name`, its text built on first use (a write's text depends on its shape). */
+/**
+ * The statement named `name`, its text built on first use (a write's text depends on its shape). A name
+ * PostgreSQL would cut is refused before it reaches a connection, where it could collide with another.
+ */
 export function statement(name: string, text: () => string): Statement {
   let found = cache.get(name);
-  if (!found) cache.set(name, (found = { name, text: text() }));
+  if (!found) {
+    if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new Error(`Statement name longer than ${MAX_NAME_BYTES} bytes: ${name}`);
+    cache.set(name, (found = { name, text: text() }));
+  }
   return found;
+}
+
+/** Every statement built so far, by name: what a test checks once it has built every shape. */
+export function builtStatements(): ReadonlyMap<string, Statement> {
+  return cache;
 }

@@ -3,21 +3,17 @@
 // one statement, whose every changed row they log). Every statement names the user, like all task SQL.
 import type { Knex } from 'knex';
 import type { ListFilters, Task, TaskChange, TaskSummary } from '../../domain/tasks.js';
-import { run, runCount, type Statement } from '../statement.js';
+import { run, runCount, statement } from '../statement.js';
 import { applyFilters } from './filters.js';
 
-const LAST: Statement = { name: 'sync.last', text: 'select last_event_seq from users where id = $1' };
-const AFTER: Statement = {
-  name: 'sync.after',
-  text: 'select seq, kind, task_id, version, task::text as task from task_events where user_id = $1 and seq > $2 order by seq limit $3',
-};
-const SUMMARY: Statement = {
-  name: 'sync.summary',
-  text: `select task_count, completed_count,
-                (select count(*) from tasks where user_id = $1 and not completed and due_date < now())::int as overdue
-         from users where id = $1`,
-};
-const DELETE_COMPLETED: Statement = { name: 'sync.delete-completed', text: 'delete from tasks where user_id = $1 and completed' };
+const LAST = statement('sync.last', () => 'select last_event_seq from users where id = $1');
+const AFTER = statement('sync.after', () =>
+  'select seq, kind, task_id, version, task::text as task from task_events where user_id = $1 and seq > $2 order by seq limit $3');
+const SUMMARY = statement('sync.summary', () =>
+  `select task_count, completed_count,
+          (select count(*) from tasks where user_id = $1 and not completed and due_date < now())::int as overdue
+   from users where id = $1`);
+const DELETE_COMPLETED = statement('sync.delete-completed', () => 'delete from tasks where user_id = $1 and completed');
 
 /** The number of the user's last change (0 before any). */
 export async function lastChange(db: Knex, userId: string): Promise<number> {
