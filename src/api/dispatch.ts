@@ -35,6 +35,7 @@ export function dispatchTo(handler: AnyHandler, answerMs: number) {
       path: canonicalPath(c.operation.path, params as Record<string, unknown>),
       rawQuery: queryOf(req.originalUrl),
       principal: c.security?.bearerAuth as never,
+      onClose: (listener) => (res.closed ? listener() : void res.once('close', listener)),
     }));
     res.locals.context.outcome = reply.status;
     if (reply.stream) return reply.stream(res); // an event stream writes its own response, for as long as it lasts

@@ -28,6 +28,8 @@ export interface HandlerContext<K extends OperationId> {
   rawQuery: string;
   /** The verified token's user; set on every operation behind bearerAuth. */
   principal: Principal | undefined;
+  /** Calls `listener` once the exchange is over: answered, failed, or the client gone (at once if it is already). */
+  onClose(listener: () => void): void;
 }
 
 export type Reply<K extends OperationId> = {

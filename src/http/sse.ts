@@ -47,7 +47,9 @@ export function openSse(res: ServerResponse, retryMs: number): SseStream {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('X-Accel-Buffering', 'no'); // proxies that buffer responses (nginx) pass this one through as it comes
-  res.flushHeaders();
+  // A HEAD has the stream's headers and no body, so nothing is to come: Node would keep it open otherwise.
+  if (res.req.method === 'HEAD') res.end();
+  else res.flushHeaders();
   write(`retry: ${retryMs}\n\n`);
   return {
     send: (event) => write(frame(event)),

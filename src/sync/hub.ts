@@ -34,6 +34,7 @@ export interface HubOptions {
 
 export class ChangeHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly slots = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
   private failing = false;
@@ -44,9 +45,28 @@ export class ChangeHub {
     private readonly options: HubOptions,
   ) {}
 
-  /** How many streams a user has open here. */
+  /**
+   * Takes one of the user's `limit` stream slots here, or says there is none free. A stream takes its slot
+   * before it first waits on anything, so a burst of requests cannot all pass the count before any is added.
+   * The slot is the holder's until it calls release (once or more).
+   */
+  claim(userId: string, limit: number): (() => void) | undefined {
+    const held = this.slots.get(userId) ?? 0;
+    if (held >= limit) return undefined;
+    this.slots.set(userId, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.slots.get(userId)! - 1;
+      if (left === 0) this.slots.delete(userId);
+      else this.slots.set(userId, left);
+    };
+  }
+
+  /** How many stream slots a user holds here (streams open, and those on their way). */
   count(userId: string): number {
-    return this.subscribers.get(userId)?.size ?? 0;
+    return this.slots.get(userId) ?? 0;
   }
 
   /** Adds a subscriber; returns how to remove it. */

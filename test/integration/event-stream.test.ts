@@ -139,6 +139,62 @@ describe('the event stream', () => {
     assert.equal((await app.request('GET', '/api/tasks/events', { token: user.token })).status, 200);
   });
 
+  it('when one user sends a burst of stream requests at once, then no more than the limit open, and another user is served meanwhile', async () => {
+    const burst = await startTestApp({ sync: SYNC, poolMax: 2 });
+    const user = await newUser();
+    const other = await newUser();
+    await burst.request('POST', '/api/tasks', { token: other.token, body: { title: 'Mine' } });
+    const streams = Array.from({ length: 40 }, () => openStream(`${burst.baseUrl}/api/tasks/events`, user.token));
+    const list = burst.request('GET', '/api/tasks', { token: other.token });
+    const opened = await Promise.all(streams);
+    try {
+      assert.deepEqual(
+        opened.map((s) => s.status).sort(),
+        [...Array(SYNC.perUser).fill(200), ...Array(40 - SYNC.perUser).fill(429)],
+        'the slots were counted before any request waited on the database',
+      );
+      const listed = await list;
+      assert.equal(listed.status, 200, 'the burst left the pool to others');
+      assert.equal(listed.body.length, 1);
+    } finally {
+      await Promise.all(opened.map((s) => s.close()));
+      await burst.close();
+    }
+  });
+
+  it('when a client sends HEAD for the stream, then it gets the headers, the response ends, and no stream slot stays taken', async () => {
+    const user = await newUser();
+    // Keep-alive connections that stay open after their HEAD, as a browser or a monitor keeps them.
+    const sockets = await Promise.all(Array.from({ length: SYNC.perUser + 1 }, async () => {
+      const socket = connect(app.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      const ask = async () => {
+        received = '';
+        socket.write(`HEAD /api/tasks/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\n\r\n`);
+        while (!received.includes('\r\n\r\n')) await new Promise((resolve) => socket.once('data', resolve));
+        return received;
+      };
+      return { socket, ask };
+    }));
+    try {
+      for (const { ask } of sockets) {
+        const head = await ask();
+        assert.match(head, /^HTTP\/1\.1 200/);
+        assert.match(head, /content-type: text\/event-stream/i);
+        assert.doesNotMatch(head, /connection: close/i, 'the connection stays open');
+      }
+      // The same connection answers again: the first HEAD's response was over.
+      assert.match(await sockets[0]!.ask(), /^HTTP\/1\.1 200/);
+      const events = await stream('/api/tasks/events', user.token);
+      assert.equal(events.status, 200, 'the HEADs hold no slot');
+      await events.next('ready');
+    } finally {
+      for (const { socket } of sockets) socket.destroy();
+    }
+  });
+
   it('when a client stops reading while changes pour in, then its stream is let go once the socket is full, not buffered without end', { timeout: 60_000 }, async () => {
     const user = await newUser();
     // Events of about 2.5 KB each, 10,000 of them: far more than the kernel's socket buffers hold.

@@ -54,9 +54,12 @@ export function createSyncHandlers({ tasks, changeCursors, hub, streams }: SyncD
 
   const streamTaskEvents: Handler<'streamTaskEvents' | 'streamUserTaskEvents'> = async (c) => {
     const { id: user, expiresAt } = caller(c);
-    if (hub.count(user) >= streams.perUser) {
+    // Held for as long as the exchange lasts, whichever way it ends: streaming, refused, or timed out.
+    const release = hub.claim(user, streams.perUser);
+    if (!release) {
       throw new Problem(429, `At most ${streams.perUser} event streams may be open at once for one user; close one first.`, { headers: { 'Retry-After': '5' } });
     }
+    c.onClose(release);
     const header = c.headers['Last-Event-ID'];
     const last = await tasks.lastChange(user);
     const from = header === undefined ? last : (changeCursors.decode(header, user) ?? badCursor('header', 'Last-Event-ID', 'is not an event id of your stream'));
