@@ -25,7 +25,7 @@ import { SERVER_TIMEOUTS } from './http/server.js';
 import type { ChangeHub } from './sync/hub.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'corsOrigins' | 'auth'>;
+  config: Pick<Config, 'corsOrigins' | 'auth' | 'metricsToken'>;
   db: Knex;
   logger: Logger;
   verifyToken: VerifyToken;
@@ -55,7 +55,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     hub: deps.sync.hub,
     streams: deps.sync.streams,
   });
-  const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter, deps.answerMs ?? SERVER_TIMEOUTS.answerMs);
+  const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter, deps.answerMs ?? SERVER_TIMEOUTS.answerMs, deps.config.metricsToken);
 
   const app = express();
   app.disable('x-powered-by');

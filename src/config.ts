@@ -37,6 +37,8 @@ export interface Config {
   readonly webConcurrency: number;
   /** Event streams a user may hold open at once on one process (429 beyond). */
   readonly eventStreamsPerUser: number;
+  /** The bearer token a scraper sends for /metrics; unset, /metrics is not served. */
+  readonly metricsToken: string | undefined;
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly perMinute: number;
@@ -101,6 +103,11 @@ export function createConfig(env: Env): Config {
 
   const eventStreamsPerUser = read.integer('EVENT_STREAMS_PER_USER', 5, { min: 1, max: 1000, what: 'streams' });
 
+  const metricsToken = read.text('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters (it has ${metricsToken.length}): it is all that keeps everyone's activity from anyone who can reach the port.`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({
     nodeEnv,
@@ -114,6 +121,7 @@ export function createConfig(env: Env): Config {
     logLevel,
     webConcurrency,
     eventStreamsPerUser,
+    metricsToken,
     rateLimit,
   });
 }

@@ -24,7 +24,7 @@ export interface SyncSettings {
 export const SYNC_SETTINGS: SyncSettings = { pollMs: 250, heartbeatMs: 15_000, retryMs: 3_000, slowConsumerMs: 30_000, perUser: 5 };
 
 export interface ServiceOptions {
-  config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit'>;
+  config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit' | 'metricsToken'>;
   db: Knex;
   logger: Logger;
   /** Where to listen; every interface when absent. */

@@ -6,9 +6,9 @@ import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
 import type { ServerTimeouts } from '../src/http/server.js';
 import { startService, SYNC_SETTINGS, type SyncSettings } from '../src/service.js';
-import { TEST_SECRET } from './support/tokens.js';
+import { TEST_METRICS_TOKEN, TEST_SECRET } from './support/tokens.js';
 
-export { newUser, newUserId, signToken, TEST_SECRET } from './support/tokens.js';
+export { newUser, newUserId, signToken, TEST_METRICS_TOKEN, TEST_SECRET } from './support/tokens.js';
 
 
 export interface TestResponse {
@@ -61,6 +61,8 @@ export async function startTestApp(
     logger?: Logger;
     timeouts?: ServerTimeouts;
     sync?: Partial<SyncSettings>;
+    /** The scraper's token for /metrics: TEST_METRICS_TOKEN unless given (undefined: not served). */
+    metricsToken?: string;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
@@ -70,7 +72,7 @@ export async function startTestApp(
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
   const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit };
   const service = await startService({
-    config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit },
+    config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit, metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN },
     db,
     logger: options.logger ?? pino({ level: 'silent' }),
     host: '127.0.0.1',

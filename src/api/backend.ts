@@ -4,7 +4,7 @@
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import addFormats from 'ajv-formats';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { bearerAuth } from '../auth/security.js';
+import { bearerAuth, metricsAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
 import type { Spec } from '../contract/spec.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -19,6 +19,7 @@ export async function createOpenApi(
   verifyToken: VerifyToken,
   limiter: RateLimiter | undefined,
   answerMs: number,
+  metricsToken: string | undefined,
 ): Promise<OpenAPIBackend> {
   const api = new OpenAPIBackend({
     // Dereferenced here (json-schema-ref-parser keeps the `default`s written beside $refs), so that quick mode
@@ -42,6 +43,7 @@ export async function createOpenApi(
     },
   });
   api.registerSecurityHandler('bearerAuth', bearerAuth(verifyToken));
+  api.registerSecurityHandler('metricsAuth', metricsAuth(metricsToken));
   api.register(createHooks(limiter));
   for (const [operationId, handler] of Object.entries(handlers) as Array<[OperationId, AnyHandler]>) {
     api.register(operationId, dispatchTo(handler, answerMs));

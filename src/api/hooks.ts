@@ -64,16 +64,18 @@ export function createHooks(limiter: RateLimiter | undefined) {
 
     async unauthorizedHandler(c: Context, { req, res }: Exchange): Promise<never> {
       await limiter?.check(req, res, 'anonymous');
-      const failure = (c.security?.bearerAuth as { error?: unknown } | undefined)?.error;
+      const results = (c.security ?? {}) as Record<string, { error?: unknown } | undefined>;
+      const failure = results.bearerAuth?.error ?? results.metricsAuth?.error;
       if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
       throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
     },
 
     /** Runs after authentication and before schema validation: the body is read here, if at all. */
     async postSecurityHandler(c: Context, { req, res, request }: Exchange): Promise<void> {
-      const secured = (c.operation.security ?? []).length > 0;
-      if (secured && !c.security?.authorized) return; // unauthorizedHandler answers 401
+      if ((c.operation.security ?? []).length > 0 && !c.security?.authorized) return; // unauthorizedHandler answers 401
+      // A user's operation (bearerAuth), or a service route (open, or the scraper's /metrics).
       const principal = c.security?.bearerAuth as Principal | undefined;
+      const secured = principal !== undefined;
       if (secured) await limiter?.check(req, res, { userId: principal!.id }, { search: (c.request.query as { q?: unknown }).q !== undefined });
       // Service routes are counted by address too, but for liveness and readiness, which a load balancer
       // asks from one address (openapi.yaml marks them x-rate-limited: false).

@@ -1,5 +1,7 @@
-// The bearerAuth security handler: Authorization header → verified Principal, or a 401 Problem carrying the
-// RFC 6750 challenge. openapi-backend stores what this throws; the unauthorizedHandler hook rethrows it.
+// The security handlers: bearerAuth (Authorization header → verified Principal, or a 401 Problem carrying the
+// RFC 6750 challenge) and metricsAuth (the scraper's token). openapi-backend stores what they throw; the
+// unauthorizedHandler hook rethrows it.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'openapi-backend';
 import { Problem, problems } from '../http/problem.js';
 import { KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
@@ -27,6 +29,28 @@ export function bearerAuth(verify: VerifyToken) {
     }
   };
 }
+
+/**
+ * /metrics tells anyone who reads it how busy every user is: only the operator's scraper may, with the token
+ * set in METRICS_TOKEN. Without one it is not served at all.
+ */
+export function metricsAuth(token: string | undefined) {
+  const expected = token === undefined ? undefined : digest(token);
+  return (c: Context): true => {
+    if (expected === undefined) throw new Problem(404, 'The metrics are not served: the operator has not set METRICS_TOKEN.');
+    const header = (c.request.headers as Record<string, string | string[] | undefined>).authorization;
+    const [scheme = '', sent = ''] = ((Array.isArray(header) ? header[0] : header) ?? '').trim().split(/\s+/);
+    // Compared as digests, in constant time: neither the token nor its length leaks through timing.
+    if (scheme.toLowerCase() !== 'bearer' || !timingSafeEqual(digest(sent), expected)) {
+      throw new Problem(401, 'The metrics are for the operator\'s scraper: send "Authorization: Bearer <METRICS_TOKEN>".', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+      });
+    }
+    return true;
+  };
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * RFC 6750 §3: no error code when no token was sent; invalid_token when one was. The description may quote

@@ -581,7 +581,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description Requests and their latency by operationId and status, database pool use, database errors, and the
-         *     process's own metrics, in the Prometheus text format. Expose it to your scraper, not to the world.
+         *     process's own metrics, in the Prometheus text format. They tell how busy every user is, so only the
+         *     operator's scraper may read them: with the token set in the server's `METRICS_TOKEN`, as a bearer token.
+         *     Without `METRICS_TOKEN` the metrics are not served (404). Liveness and readiness need no token.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -2294,6 +2296,55 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            /** @description No bearer token, or not the scraper's. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /**
+                     * @description RFC 6750 challenge for the metrics realm.
+                     * @example Bearer realm="metrics"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "The metrics are for the operator's scraper: send \"Authorization: Bearer <METRICS_TOKEN>\".",
+                     *       "instance": "/metrics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The metrics are not served, because the server has no `METRICS_TOKEN`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "The metrics are not served: the operator has not set METRICS_TOKEN.",
+                     *       "instance": "/metrics"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["UnexpectedError"];
         };

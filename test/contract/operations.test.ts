@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertMatchesDeclaration, operations } from './declared.js';
-import { newUser, newUserId, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
+import { newUser, newUserId, startTestApp, TEST_METRICS_TOKEN, type TestApp, type TestResponse } from '../helpers.js';
 
 interface Ctx {
   app: TestApp;
@@ -217,8 +217,17 @@ const serviceScenarios: Record<string, Record<string, Scenario>> = {
     429: (c) => c.limited.request('GET', '/docs/redoc'),
   },
   getMetrics: {
-    200: (c) => c.app.request('GET', '/metrics'),
-    400: (c) => c.app.request('GET', '/metrics?x=1'),
+    200: (c) => c.app.request('GET', '/metrics', { token: TEST_METRICS_TOKEN }),
+    400: (c) => c.app.request('GET', '/metrics?x=1', { token: TEST_METRICS_TOKEN }),
+    401: (c) => c.app.request('GET', '/metrics', { token: c.user.token }),
+    404: async () => {
+      const unset = await startTestApp({ metricsToken: undefined });
+      try {
+        return await unset.request('GET', '/metrics', { token: TEST_METRICS_TOKEN });
+      } finally {
+        await unset.close();
+      }
+    },
     429: (c) => c.limited.request('GET', '/metrics'),
   },
 };

@@ -6,9 +6,9 @@ import { testDatabaseUrl } from '../support/settings.js';
 import { startServer, workDir } from '../support/server-process.js';
 
 /** A request on a connection of its own, so that the primary hands each to some worker. */
-function fresh(port: number, path: string): Promise<{ status: number; text: string }> {
+function fresh(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -22,13 +22,13 @@ const healthCount = (metrics: string) =>
 describe('metrics with several workers', () => {
   it('when /metrics is scraped again and again, then every scrape counts all workers’ requests, and names no version', { timeout: 60_000 }, async () => {
     const dir = await workDir();
-    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40) });
+    const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(40) });
     try {
       for (let i = 0; i < 100 && [...server.output().matchAll(/Tasks API listening/g)].length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       for (let i = 0; i < 40; i++) assert.equal((await fresh(server.port, '/api/health')).status, 200);
       const counts: number[] = [];
       for (let i = 0; i < 6; i++) {
-        const scrape = await fresh(server.port, '/metrics');
+        const scrape = await fresh(server.port, '/metrics', { authorization: `Bearer ${'m'.repeat(40)}` });
         assert.equal(scrape.status, 200);
         assert.doesNotMatch(scrape.text, /version/i);
         counts.push(healthCount(scrape.text));

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { BODY_LIMIT_BYTES } from '../../src/http/body.js';
 import { SERVER_TIMEOUTS } from '../../src/http/server.js';
 import { MAX_FIELD_ERRORS } from '../../src/http/problem.js';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 import { endlessChunks, rawRequest } from '../support/raw-http.js';
 
 let app: TestApp;
@@ -144,7 +144,7 @@ describe('compressed and twice-encoded bodies', () => {
     for (let i = 0; i < 1489; i++) nested = `{"\\ud800":${nested}}`;
     const bomb = gzipSync(nested);
     for (const path of ['/api/health', '/metrics', '/openapi.json', '/docs']) {
-      const res = await rawRequest(app.port, head(`GET ${path}`, { ...json, 'Content-Encoding': 'gzip', 'Content-Length': String(bomb.length) }), {
+      const res = await rawRequest(app.port, head(`GET ${path}`, { ...json, 'Content-Encoding': 'gzip', 'Content-Length': String(bomb.length), Authorization: `Bearer ${TEST_METRICS_TOKEN}` }), {
         feed: (socket) => void socket.write(bomb),
       });
       assert.equal(res.status, 200, path);

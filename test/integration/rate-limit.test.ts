@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../support/settings.js';
-import { newUser, signToken, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, signToken, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 
 describe('rate limiting in process memory', () => {
   let app: TestApp;
@@ -37,7 +37,7 @@ describe('rate limiting in process memory', () => {
     const own = await startTestApp({ rateLimit: { enabled: true, perMinute: 2 } });
     try {
       const statuses = [];
-      for (const path of ['/openapi.json', '/metrics', '/docs', '/openapi.yaml']) statuses.push((await own.request('GET', path)).status);
+      for (const path of ['/openapi.json', '/metrics', '/docs', '/openapi.yaml']) statuses.push((await own.request('GET', path, { token: TEST_METRICS_TOKEN })).status);
       assert.deepEqual(statuses, [200, 200, 429, 429]);
       for (let i = 0; i < 5; i++) {
         assert.equal((await own.request('GET', '/api/health')).status, 200);

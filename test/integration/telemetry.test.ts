@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 
 const lines: Array<Record<string, unknown>> = [];
 const sink = new Writable({
@@ -79,7 +79,7 @@ describe('logs', () => {
         assert.equal(typeof lines[0]!.database, 'string');
       }
       assert.ok(!logged.some((l) => JSON.stringify(l).includes('"stack"')), 'no stack traces');
-      const metrics = await down.request('GET', '/metrics');
+      const metrics = await down.request('GET', '/metrics', { token: TEST_METRICS_TOKEN });
       assert.match(metrics.text, /db_errors_total\{kind="unavailable"\} 3/);
     } finally {
       await down.close();
@@ -156,7 +156,7 @@ describe('metrics', () => {
     const user = await newUser();
     await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Counted' } });
     await app.request('GET', '/api/tasks/0', { token: user.token });
-    const res = await app.request('GET', '/metrics');
+    const res = await app.request('GET', '/metrics', { token: TEST_METRICS_TOKEN });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     assert.match(res.text, /http_requests_total\{operation="createTask",method="POST",status="201"\} \d+/);
@@ -164,5 +164,25 @@ describe('metrics', () => {
     assert.match(res.text, /http_request_duration_seconds_bucket\{le="0.05",operation="createTask",method="POST",status="201"\} \d+/);
     assert.match(res.text, /db_pool_connections\{state="used"\} \d+/);
     assert.match(res.text, /process_resident_memory_bytes \d+/);
+  });
+
+  it('when anyone but the scraper asks for /metrics, then 401 and nothing of anyone’s activity; without METRICS_TOKEN it is not served', async () => {
+    const user = await newUser();
+    for (const token of [undefined, user.token, `${TEST_METRICS_TOKEN}x`, TEST_METRICS_TOKEN.slice(1)]) {
+      const res = await app.request('GET', '/metrics', { token });
+      assert.equal(res.status, 401, String(token));
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+      assert.doesNotMatch(res.text, /http_requests_total/);
+    }
+    const unset = await startTestApp({ metricsToken: undefined });
+    try {
+      const res = await unset.request('GET', '/metrics', { token: TEST_METRICS_TOKEN });
+      assert.equal(res.status, 404);
+      assert.doesNotMatch(res.text, /http_requests_total/);
+      assert.equal((await unset.request('GET', '/api/health')).status, 200, 'liveness needs no token');
+      assert.equal((await unset.request('GET', '/api/ready')).status, 200, 'nor does readiness');
+    } finally {
+      await unset.close();
+    }
   });
 });

@@ -3,6 +3,8 @@ import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 
 export const TEST_SECRET = randomBytes(32).toString('base64url');
+/** The scraper's token for /metrics in the apps tests start. */
+export const TEST_METRICS_TOKEN = randomBytes(32).toString('base64url');
 
 export function newUserId(): string {
   return `user_${randomUUID()}`;

@@ -5,7 +5,7 @@
 // on purpose (400, 415, 401) through one that checks only the answers. Any violation Prism reports fails.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 import { startPrism, type Prism } from '../support/prism.js';
 
 let app: TestApp;
@@ -99,7 +99,7 @@ describe('contract traffic through Prism’s validation proxy', { concurrency: f
 
   it('when the service routes are read, then each answer matches the contract', async () => {
     for (const path of ['/api/health', '/api/ready', '/openapi.yaml', '/openapi.json', '/metrics', '/docs', '/docs/redoc']) {
-      await send(strict, 200, 'GET', path, { token: null });
+      await send(strict, 200, 'GET', path, { token: path === '/metrics' ? TEST_METRICS_TOKEN : null });
     }
   });
 });
