@@ -75,13 +75,12 @@ export function createHooks(limiter: RateLimiter | undefined) {
       if ((c.operation.security ?? []).length > 0 && !c.security?.authorized) return; // unauthorizedHandler answers 401
       // A user's operation (bearerAuth), or a service route (open, or the scraper's /metrics).
       const principal = c.security?.bearerAuth as Principal | undefined;
-      const secured = principal !== undefined;
-      if (secured) await limiter?.check(req, res, { userId: principal!.id }, { search: (c.request.query as { q?: unknown }).q !== undefined });
+      if (principal) await limiter?.check(req, res, { userId: principal.id }, { search: (c.request.query as { q?: unknown }).q !== undefined });
       // Service routes are counted by address too, but for liveness and readiness, which a load balancer
       // asks from one address (openapi.yaml marks them x-rate-limited: false).
       else if ((c.operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');
       const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
-      if (secured && pathUser !== undefined && pathUser !== principal!.id) {
+      if (principal && pathUser !== undefined && pathUser !== principal.id) {
         throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
       }
       if (c.operation.requestBody && hasBody(req)) request.body = await readJsonBody(req, res);
