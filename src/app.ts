@@ -12,7 +12,7 @@ import { routeByContract } from './api/express-adapter.js';
 import { loadSpec, type Spec } from './contract/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { watchDatabaseHealth } from './db/health.js';
+import type { DatabaseHealth } from './db/health.js';
 import { readinessCheck } from './db/knex.js';
 import { createTaskRepository } from './db/tasks/index.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
@@ -28,6 +28,8 @@ export interface AppDeps {
   config: Pick<Config, 'corsOrigins' | 'auth' | 'metricsToken'>;
   db: Knex;
   logger: Logger;
+  /** Where a request that met an unavailable database says so, for the outage's one log line. */
+  health: DatabaseHealth;
   verifyToken: VerifyToken;
   /** Absent when rate limiting is switched off. */
   rateLimiter?: RateLimiter;
@@ -73,6 +75,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   );
   app.use(DOCS_ASSETS_PATH, docsAssets());
   app.use(routeByContract(api, deps.inFlight ?? new InFlight()));
-  app.use(errorFunnel(deps.logger, watchDatabaseHealth(deps.db, deps.logger)));
+  app.use(errorFunnel(deps.logger, deps.health));
   return app;
 }

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { InFlight } from './http/in-flight.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './http/server.js';
+import { watchDatabaseHealth } from './db/health.js';
 import { createTaskRepository } from './db/tasks/index.js';
 import { ChangeHub } from './sync/hub.js';
 
@@ -47,9 +48,11 @@ export interface Service {
 export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics, sync = SYNC_SETTINGS }: ServiceOptions): Promise<Service> {
   const rateLimiter = await createRateLimiter(config.rateLimit, { warn: (message) => logger.warn(message) });
   const inFlight = new InFlight();
-  const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, log: logger });
+  // One account of the database's outages, whoever meets them: requests, readiness probes, the hub's looks.
+  const health = watchDatabaseHealth(db, logger);
+  const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, health, log: logger });
   const app = await createApp({
-    config, db, logger, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
+    config, db, logger, health, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
     sync: { hub, streams: sync },
   });
   const http = await listen(app, config.port, host, timeouts);

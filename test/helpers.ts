@@ -67,14 +67,16 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
   if (!databaseUrl) throw new Error('No test database: run the suite with `npm test`, which provides one.');
-  const db = createDb(databaseUrl, { poolMax: options.poolMax });
+  // knex's own warnings go to the app's log, as in the server process (src/process/log.ts).
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const db = createDb(databaseUrl, { poolMax: options.poolMax, log: { warn: (message) => logger.warn(message) } });
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
   const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit };
   const service = await startService({
     config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit, metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN },
     db,
-    logger: options.logger ?? pino({ level: 'silent' }),
+    logger,
     host: '127.0.0.1',
     timeouts: options.timeouts,
     sync: { ...SYNC_SETTINGS, ...options.sync },

@@ -4,9 +4,9 @@
 // DATABASE_STALLED: the stall guard dropped a connection; NO_ANSWER_IN_TIME: a request's statements took
 // longer together than the request may (src/api/dispatch.ts).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'DATABASE_STALLED', 'NO_ANSWER_IN_TIME']);
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too_many_connections, and
-// query_canceled (statement_timeout: the server is too slow to answer in time).
-const SQLSTATE = /^(08...|57P0[1-4]|53300|57014)$/;
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention), and too_many_connections.
+// Not query_canceled: one statement that ran past statement_timeout (on a row lock, say) is no outage.
+const SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
 // pg's own words for a connection that timed out while opening, went away under a query, or had already
 // failed when a query (a transaction's ROLLBACK, say) was given to it; knex puts the statement in front of
 // them ("select … - Connection terminated unexpectedly").
@@ -25,6 +25,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATE.test(code))) return true;
   if (typeof message === 'string' && CONNECTION_LOST.test(message)) return true;
   return cause !== undefined && cause !== error && isDatabaseUnavailable(cause);
+}
+
+/** PostgreSQL cancelled a statement (query_canceled: statement_timeout), while it answers everyone else. */
+export function isStatementCancelled(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  return code === '57014' || (cause !== undefined && cause !== error && isStatementCancelled(cause));
 }
 
 /** A short, loggable account of a database failure: what kind, never what the rows held. */

@@ -45,7 +45,13 @@ export interface DbParams {
 /** `log` receives knex's own warnings (e.g. failed connection attempts), which it would print to stdout. */
 export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
   const log = options.log ?? { warn: () => {} };
-  const forward = (message: unknown) => log.warn(String(message));
+  const forward = (message: unknown) => {
+    const text = String(message);
+    // knex warns, with a stack, of every failed attempt at a connection: expected while the database is
+    // down, and told once as an outage (db/health.ts) and per request by the error funnel instead.
+    if (/^(Acquire connection error|Connection Error):/.test(text)) return;
+    log.warn(text);
+  };
   const bounds = options.bounds ?? DATABASE_BOUNDS;
   const target = databaseTarget(databaseUrl, options.pooler);
   const userParams: DbParams = { preparedStatements: !target.pooled };

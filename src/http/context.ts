@@ -9,7 +9,7 @@ export interface RequestContext {
   /** The key the rate limiter counts this request under. */
   rateLimitKey?: string;
   /** Set by the error funnel when the database failed the request: why, in a few words. */
-  databaseFailure?: { kind: 'unavailable' | 'query'; reason: string };
+  databaseFailure?: { kind: 'unavailable' | 'timeout' | 'query'; reason: string };
   /** The status the operation settled on, known even when the client left before it was sent. */
   outcome?: number;
   /** Settles once the operation's handler and everything it awaited are done. */

@@ -3,13 +3,14 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { describeDatabaseFailure, isDatabaseError, isDatabaseUnavailable, loggableError } from '../db/errors.js';
+import { describeDatabaseFailure, isDatabaseError, isDatabaseUnavailable, isStatementCancelled, loggableError } from '../db/errors.js';
 import type { DatabaseHealth } from '../db/health.js';
 import { Problem, problems } from './problem.js';
 
 /** Turns anything thrown into the Problem a client should see; unknown errors become a bare 500. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  if (isStatementCancelled(error)) return problems.statementCancelled();
   if (isDatabaseUnavailable(error)) return problems.unavailable();
   // express's own client errors (http-errors, e.g. a malformed path to the docs assets) say they may be shown.
   const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
@@ -23,7 +24,9 @@ export function errorFunnel(logger: Logger, health: DatabaseHealth): ErrorReques
   return (error, req, res, next) => {
     const problem = toProblem(error);
     const context = res.locals.context;
-    if (isDatabaseUnavailable(error)) {
+    if (isStatementCancelled(error)) {
+      context.databaseFailure = { kind: 'timeout', reason: describeDatabaseFailure(error) };
+    } else if (isDatabaseUnavailable(error)) {
       const reason = describeDatabaseFailure(error instanceof Problem ? error.cause : error);
       context.databaseFailure = { kind: 'unavailable', reason };
       health.unavailable(reason);

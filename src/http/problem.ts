@@ -61,4 +61,9 @@ export const problems = {
   /** `cause`: what failed, for the log; never shown to the client. */
   unavailable: (detail = 'The database is unavailable; try again shortly.', cause?: unknown) =>
     new Problem(503, detail, { headers: { 'Retry-After': '5' }, cause }),
+  /** One statement ran past the database's bound (waiting on a lock, say): not an outage, and told apart. */
+  statementCancelled: () =>
+    new Problem(503, 'The database cancelled this request for taking longer than one statement may (another request may be holding the task); try again shortly.', {
+      headers: { 'Retry-After': '5' },
+    }),
 };

@@ -3,6 +3,8 @@
 // triggers write with every commit), so a change made through any instance reaches every instance's streams,
 // and a stream that falls behind, or a database that stops answering, loses nothing: the next look takes up
 // from each stream's position. It looks every `pollMs` while any stream is open, and not at all otherwise.
+import { describeDatabaseFailure, isDatabaseUnavailable, loggableError } from '../db/errors.js';
+import type { DatabaseHealth } from '../db/health.js';
 import type { TaskChange } from '../domain/tasks.js';
 
 export interface ChangeSource {
@@ -29,7 +31,9 @@ export interface HubOptions {
   pollMs: number;
   /** The most changes read for one user in one look. */
   pageSize: number;
-  log: { warn(message: string): void; info(message: string): void };
+  /** Where an outage is told, as requests tell theirs: one line for it, however many looks fail. */
+  health: DatabaseHealth;
+  log: { error(details: object, message: string): void };
 }
 
 export class ChangeHub {
@@ -124,11 +128,11 @@ export class ChangeHub {
     try {
       const lasts = await this.source.lastChanges([...this.subscribers.keys()]);
       await Promise.all([...this.subscribers].map(([userId, set]) => this.deliverTo(set, userId, lasts.get(userId) ?? 0)));
-      if (this.failing) this.options.log.info('The change log answers again: event streams resume.');
       this.failing = false;
     } catch (error) {
       // The streams stay open (heartbeats go on); the next look takes up from each one's position.
-      if (!this.failing) this.options.log.warn(`The change log cannot be read; event streams wait: ${(error as Error).message}`);
+      if (isDatabaseUnavailable(error)) this.options.health.unavailable(describeDatabaseFailure(error));
+      else if (!this.failing) this.options.log.error({ err: loggableError(error) }, 'The change log cannot be read; event streams wait.');
       this.failing = true;
     }
   }

@@ -9,6 +9,7 @@ import { testDatabaseUrl } from '../support/settings.js';
 import { DATABASE_BOUNDS } from '../../src/db/knex.js';
 import { SERVER_TIMEOUTS } from '../../src/http/server.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { openStream } from '../support/sse.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what the README promises
@@ -99,6 +100,7 @@ describe('a database that stops answering', () => {
   it('when a statement waits longer than the statement timeout (here on a row lock), then PostgreSQL cancels it: a 503, nothing written', { timeout: 20_000 }, async () => {
     const user = await newUser();
     const { body: task } = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Locked' } });
+    logged.length = 0;
     const trx = await app.db.transaction();
     try {
       await trx('tasks').where({ user_id: user.id, id: task.id }).forUpdate();
@@ -108,10 +110,51 @@ describe('a database that stops answering', () => {
       assert.ok(ms >= DATABASE_BOUNDS.statementMs && ms < DATABASE_BOUNDS.statementMs + 1000, `answered in ${ms} ms`);
       const line = logged.find((l) => l.reqId === headers['x-request-id']);
       assert.equal(line?.database, 'a statement ran past statement_timeout', 'cancelled by PostgreSQL, not dropped as stalled');
+      // One slow statement, while the database answers everyone else: told as what it is, not as an outage.
+      assert.match(res.body.detail, /cancelled this request for taking longer than one statement may/);
+      assert.doesNotMatch(res.body.detail, /unavailable/);
+      assert.ok(!logged.some((l) => /database is unavailable/.test(String(l.msg))), 'no outage is logged');
     } finally {
       await trx.rollback();
     }
     assert.equal((await app.request('GET', `/api/tasks/${task.id}`, { token: user.token })).body.title, 'Locked');
+  });
+
+  it('when it stalls for seconds while a stream is open and readiness is probed, then the log has its start and its end once, a line per failed request, and nothing else', { timeout: 30_000 }, async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const watched = await startTestApp({ databaseUrl: proxiedUrl, logger: pino({ level: 'info' }, sink), sync: { pollMs: 50 } });
+    const user = await newUser();
+    const events = await openStream(`${watched.baseUrl}/api/tasks/events`, user.token);
+    try {
+      await events.next('ready');
+      lines.length = 0;
+      proxy.stall();
+      const probes = [];
+      for (let i = 0; i < 3; i++) {
+        probes.push((await watched.request('GET', '/api/ready')).status);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      assert.deepEqual(probes, [503, 503, 503]);
+      proxy.resume();
+      await eventually(async () => (await watched.request('GET', '/api/tasks', { token: user.token })).status === 200, 10_000);
+      await eventually(async () => lines.some((l) => /database answers again/.test(String(l.msg))), 5_000);
+      const outage = lines.filter((l) => /database is unavailable/.test(String(l.msg)));
+      assert.equal(outage.length, 1, 'the outage is logged once');
+      assert.equal(lines.filter((l) => /database answers again/.test(String(l.msg))).length, 1, 'its end once');
+      const others = lines.filter((l) => l.reqId === undefined && !outage.includes(l) && !/database answers again/.test(String(l.msg)));
+      assert.deepEqual(others, [], 'nothing else: no warning per failed connection attempt, none from the hub');
+      assert.ok(!lines.some((l) => JSON.stringify(l).includes('stack') || JSON.stringify(l).includes('    at ')), 'no stack traces');
+    } finally {
+      proxy.resume();
+      await events.close();
+      await watched.close();
+    }
   });
 
   it('when a create commits but its answer is lost to a stall, then a retry with its Idempotency-Key finds it: exactly one task', { timeout: 20_000 }, async () => {

@@ -44,6 +44,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
     try {
       assert.match(server.output(), /running as behind a transaction pooler/);
       assert.match(server.output(), /statement_timeout is 0\): ALTER ROLE <role> SET statement_timeout = '2500ms'/, 'the test server has no timeout on its role');
+      assert.doesNotMatch(server.output(), /Acquire connection error|\n\s+at /, 'the refused startup parameter is told in one line, without a stack');
       const statuses = new Map<number, number>();
       await Promise.all(
         Array.from({ length: 25 }, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeDatabaseFailure, isDatabaseUnavailable, loggableError } from '../../../src/db/errors.js';
+import { describeDatabaseFailure, isDatabaseUnavailable, isStatementCancelled, loggableError } from '../../../src/db/errors.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -20,17 +20,24 @@ describe('database errors', () => {
     assert.equal(describeDatabaseFailure(new Error('ROLLBACK - Connection terminated unexpectedly')), 'Connection terminated');
   });
 
-  it('when PostgreSQL refuses connections, shuts down, times a statement out, or a pool wait runs out, then it is unavailable', () => {
+  it('when PostgreSQL refuses connections, shuts down, or a pool wait runs out, then it is unavailable', () => {
     for (const error of [
       withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
       withCode('terminating connection due to administrator command', '57P01'),
-      withCode('canceling statement due to statement timeout', '57014'),
       withCode('sorry, too many clients already', '53300'),
       Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
       withCode('PostgreSQL did not answer within 3000 ms', 'DATABASE_STALLED'),
     ]) {
       assert.ok(isDatabaseUnavailable(error), error.message);
     }
+  });
+
+  it('when PostgreSQL cancels one statement at statement_timeout, then that is a cancelled statement, not an outage', () => {
+    const cancelled = withCode('canceling statement due to statement timeout', '57014');
+    assert.ok(isStatementCancelled(cancelled));
+    assert.ok(isStatementCancelled(Object.assign(new Error('wrapped'), { cause: cancelled })));
+    assert.ok(!isDatabaseUnavailable(cancelled));
+    assert.ok(!isStatementCancelled(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')));
   });
 
   it('when a statement fails on its own (a bug), then it is not unavailable', () => {
