@@ -143,7 +143,7 @@ describe('a database that stops answering', () => {
       assert.deepEqual(probes, [503, 503, 503]);
       proxy.resume();
       await eventually(async () => (await watched.request('GET', '/api/tasks', { token: user.token })).status === 200, 10_000);
-      await eventually(async () => lines.some((l) => /database answers again/.test(String(l.msg))), 5_000);
+      await eventually(() => Promise.resolve(lines.some((l) => /database answers again/.test(String(l.msg)))), 5_000);
       const outage = lines.filter((l) => /database is unavailable/.test(String(l.msg)));
       assert.equal(outage.length, 1, 'the outage is logged once');
       assert.equal(lines.filter((l) => /database answers again/.test(String(l.msg))).length, 1, 'its end once');
