@@ -13,6 +13,7 @@ import { loadSpec, type Spec } from './contract/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { DatabaseHealth } from './db/health.js';
+import type { UserCosts } from './http/costs.js';
 import { readinessCheck } from './db/knex.js';
 import { createTaskRepository } from './db/tasks/index.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   /** Where a request that met an unavailable database says so, for the outage's one log line. */
   health: DatabaseHealth;
+  /** What one user's searches and bulk actions may cost. */
+  costs: UserCosts;
   verifyToken: VerifyToken;
   /** Absent when rate limiting is switched off. */
   rateLimiter?: RateLimiter;
@@ -56,6 +59,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     changeCursors: createChangeCursorCodec(deps.config.auth.secret),
     hub: deps.sync.hub,
     streams: deps.sync.streams,
+    costs: deps.costs,
   });
   const api = await createOpenApi(spec, handlers, deps.verifyToken, deps.rateLimiter, deps.answerMs ?? SERVER_TIMEOUTS.answerMs, deps.config.metricsToken);
 

@@ -44,6 +44,8 @@ export interface Config {
     readonly perMinute: number;
     /** Searches (`q`) a minute per user, within perMinute: a search costs more the more tasks a user has. */
     readonly searchesPerMinute: number;
+    /** Tasks a user's bulk actions may change a minute (src/http/costs.ts). */
+    readonly rowsPerMinute: number;
     /** Shared counters for several instances; unset keeps them in this process. */
     readonly redisUrl: string | undefined;
   };
@@ -93,6 +95,7 @@ export function createConfig(env: Env): Config {
     enabled: read.boolean('RATE_LIMIT_ENABLED', true),
     perMinute: read.integer('RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'requests' }),
     searchesPerMinute: read.integer('RATE_LIMIT_SEARCHES_PER_MINUTE', 60, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'searches' }),
+    rowsPerMinute: read.integer('RATE_LIMIT_ROWS_PER_MINUTE', 20_000, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'rows' }),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'])?.href,
   };
   const webConcurrency = read.integer('WEB_CONCURRENCY', nodeEnv === 'production' ? availableParallelism() : 1, {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createApp, type AppDeps } from './app.js';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createUserCosts } from './http/costs.js';
 import { InFlight } from './http/in-flight.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './http/server.js';
@@ -52,6 +53,7 @@ export async function startService({ config, db, logger, host, timeouts = SERVER
   const health = watchDatabaseHealth(db, logger);
   const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, health, log: logger });
   const app = await createApp({
+    costs: createUserCosts({ rowsPerMinute: config.rateLimit.enabled ? config.rateLimit.rowsPerMinute : undefined }),
     config, db, logger, health, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
     sync: { hub, streams: sync },
   });

@@ -180,8 +180,8 @@ export interface paths {
          *     A task changed several times in a page comes once, as it last was. Without `since`, the answer is
          *     empty and its cursor is the present: take one before loading the list, and ask for the changes since
          *     it later. Cursors are opaque and tamper-proof, bound to their user, and the same as the event
-         *     stream's event ids. Changes are kept for at least a day; older than that, the answer is 410: load the
-         *     list again with a new cursor.
+         *     stream's event ids. Changes are kept for a day, and the newest 10,000 of a user's at most; older than
+         *     that, the answer is 410: load the list again with a new cursor.
          */
         get: operations["listTaskChanges"];
         put?: never;
@@ -209,7 +209,7 @@ export interface paths {
          *     * a bulk action is one such event per task it changed.
          *
          *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
-         *     first gets the events it missed, if they are still kept (at least a day): older than that, it gets
+         *     first gets the events it missed, if they are still kept (a day, 10,000 at most): older than that, it gets
          *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
          *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
@@ -437,8 +437,8 @@ export interface paths {
          *     A task changed several times in a page comes once, as it last was. Without `since`, the answer is
          *     empty and its cursor is the present: take one before loading the list, and ask for the changes since
          *     it later. Cursors are opaque and tamper-proof, bound to their user, and the same as the event
-         *     stream's event ids. Changes are kept for at least a day; older than that, the answer is 410: load the
-         *     list again with a new cursor.
+         *     stream's event ids. Changes are kept for a day, and the newest 10,000 of a user's at most; older than
+         *     that, the answer is 410: load the list again with a new cursor.
          */
         get: operations["listUserTaskChanges"];
         put?: never;
@@ -472,7 +472,7 @@ export interface paths {
          *     * a bulk action is one such event per task it changed.
          *
          *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
-         *     first gets the events it missed, if they are still kept (at least a day): older than that, it gets
+         *     first gets the events it missed, if they are still kept (a day, 10,000 at most): older than that, it gets
          *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
          *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
@@ -870,7 +870,7 @@ export interface components {
                 "application/json": components["schemas"]["TaskChanges"];
             };
         };
-        /** @description The changes since that cursor are no longer kept (at least a day is); load the list again and start from a new cursor. */
+        /** @description The changes since that cursor are no longer kept (a day is, 10,000 at most); load the list again and start from a new cursor. */
         ChangesGone: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -1096,8 +1096,11 @@ export interface components {
             };
         };
         /**
-         * @description Too many requests in this minute: from this user, or, without a valid token, from this address. Every
-         *     rate-limited response also carries `RateLimit` and `RateLimit-Policy` (IETF draft-ietf-httpapi-ratelimit-headers-08).
+         * @description Too many requests in this minute: from this user, or, without a valid token, from this address. For a
+         *     search (`q`) or a bulk action, also: one of the user's searches or bulk actions is still running (one
+         *     runs at a time), or the user's bulk actions have changed the tasks a minute allows (the detail says
+         *     which). Every rate-limited response also carries `RateLimit` and `RateLimit-Policy` (IETF
+         *     draft-ietf-httpapi-ratelimit-headers-08), naming the policy that refused it.
          */
         TooManyRequests: {
             headers: {

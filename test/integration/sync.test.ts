@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { EVENTS_KEPT_PER_USER } from '../../migrations/20261207000000_change_log_kept_by_count.js';
 
 let app: TestApp;
 before(async () => {
@@ -118,6 +119,29 @@ for (const scopeName of ['implicit', 'explicit'] as const) {
       const kept = async (who: { id: string }) => (await app.db('task_events').where({ user_id: who.id }).orderBy('seq').pluck('seq')).map(Number);
       assert.deepEqual(await kept(user), [2, 3, 4]);
       assert.deepEqual(await kept(other), [1], 'another user’s log is theirs to trim');
+    });
+
+    it('when a user has more changes than the log keeps, then the oldest go as they write, and a cursor from before them is a 410', async () => {
+      const user = await newUser();
+      const other = await newUser();
+      const { cursor } = (await app.request('GET', `${scope(user)}/changes`, { token: user.token })).body;
+      for (const who of [user, other]) await app.request('POST', scope(who), { token: who.token, body: { title: 'First' } });
+      // A busy log, as a loop of bulk toggles leaves it: the user's numbers 2 … the most kept, all recent.
+      await app.db.raw(
+        `insert into task_events (user_id, seq, kind, task_id, version, task)
+         select ?, n, 'updated', 1, n, null from generate_series(2, ?) as n`,
+        [user.id, EVENTS_KEPT_PER_USER],
+      );
+      await app.db('users').where({ id: user.id }).update({ last_event_seq: EVENTS_KEPT_PER_USER });
+      const kept = async (who: { id: string }) => {
+        const [row] = await app.db('task_events').where({ user_id: who.id }).select(app.db.raw('count(*)::int as n, min(seq)::int as first, max(seq)::int as last'));
+        return row as { n: number; first: number; last: number };
+      };
+      assert.deepEqual(await kept(user), { n: EVENTS_KEPT_PER_USER, first: 1, last: EVENTS_KEPT_PER_USER });
+      await app.request('POST', scope(user), { token: user.token, body: { title: 'One more' } });
+      assert.deepEqual(await kept(user), { n: EVENTS_KEPT_PER_USER, first: 2, last: EVENTS_KEPT_PER_USER + 1 }, 'the oldest went');
+      assert.deepEqual(await kept(other), { n: 1, first: 1, last: 1 }, 'another user’s log is theirs');
+      assert.equal((await app.request('GET', `${scope(user)}/changes?since=${cursor}`, { token: user.token })).status, 410);
     });
 
     it('when the changes since a cursor are no longer kept, then 410, and a new cursor starts again', async () => {

@@ -2,6 +2,7 @@
 // URL scopes: counts, the bulk actions, delta sync and the event stream. The caller is authenticated and
 // the path's user checked before any of them runs, as for every task operation.
 import type { TaskRepository } from '../../db/tasks/index.js';
+import type { UserCosts } from '../../http/costs.js';
 import { Problem } from '../../http/problem.js';
 import { openSse } from '../../http/sse.js';
 import type { ChangeHub } from '../../sync/hub.js';
@@ -17,24 +18,26 @@ export interface SyncDeps {
   changeCursors: ChangeCursorCodec;
   hub: ChangeHub;
   streams: StreamTimings & { perUser: number };
+  costs: UserCosts;
 }
 
 function badCursor(where: 'query' | 'header', field: string, message: string): never {
   throw new Problem(400, `The ${field} ${message}.`, { errors: [{ in: where, field: `/${field}`, message }] });
 }
 
-export function createSyncHandlers({ tasks, changeCursors, hub, streams }: SyncDeps) {
+export function createSyncHandlers({ tasks, changeCursors, hub, streams, costs }: SyncDeps) {
   const getTaskSummary: Handler<'getTaskSummary' | 'getUserTaskSummary'> = async (c) => ({ status: 200, body: await tasks.summary(caller(c).id) });
 
-  const setTasksCompletion: Handler<'setTasksCompletion' | 'setUserTasksCompletion'> = async (c) => ({
-    status: 200,
-    body: { changed: await tasks.setCompletedWhere(caller(c).id, filtersOf(c.query), c.body!.completed) },
-  });
+  const setTasksCompletion: Handler<'setTasksCompletion' | 'setUserTasksCompletion'> = async (c) => {
+    const user = caller(c).id;
+    const changed = await costs.bulkWrite(user, () => tasks.setCompletedWhere(user, filtersOf(c.query), c.body!.completed));
+    return { status: 200, body: { changed } };
+  };
 
-  const deleteCompletedTasks: Handler<'deleteCompletedTasks' | 'deleteUserCompletedTasks'> = async (c) => ({
-    status: 200,
-    body: { deleted: await tasks.deleteCompleted(caller(c).id) },
-  });
+  const deleteCompletedTasks: Handler<'deleteCompletedTasks' | 'deleteUserCompletedTasks'> = async (c) => {
+    const user = caller(c).id;
+    return { status: 200, body: { deleted: await costs.bulkWrite(user, () => tasks.deleteCompleted(user)) } };
+  };
 
   const listTaskChanges: Handler<'listTaskChanges' | 'listUserTaskChanges'> = async (c) => {
     const user = caller(c).id;

@@ -5,6 +5,7 @@
 import type { TaskRepository } from '../../db/tasks/index.js';
 import type { Versioned, WriteOutcome } from '../../domain/tasks.js';
 import { etagOf, namesVersion, versionsIn } from '../../http/conditional.js';
+import type { UserCosts } from '../../http/costs.js';
 import { Problem, problems } from '../../http/problem.js';
 import type { CursorCodec } from '../cursor.js';
 import { requestFingerprint } from '../fingerprint.js';
@@ -36,13 +37,14 @@ function written<T>(outcome: WriteOutcome<T>, id: number): T {
   return outcome;
 }
 
-export function createTaskHandlers({ tasks, cursors }: { tasks: TaskRepository; cursors: CursorCodec }) {
+export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }) {
   const listTasks: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
     const user = caller(c).id;
     const query = pageQuery(c.query);
     const binding = cursorBinding(user, query);
     const after = c.query.cursor === undefined ? undefined : (cursors.decode(c.query.cursor, binding) ?? invalidCursor());
-    const page = await tasks.list(user, { ...query, after });
+    const list = () => tasks.list(user, { ...query, after });
+    const page = await (query.search === undefined ? list() : costs.search(user, list));
     const headers: Record<string, string> = page.next ? { Link: nextLink(c.path, c.rawQuery, cursors.encode(page.next, binding)) } : {};
     return { status: 200, body: page.tasks, headers };
   };
