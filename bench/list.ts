@@ -9,6 +9,7 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
+import { insertTasks } from './seed.js';
 import { benchDatabase, percentile, startApi } from './support.js';
 
 const SIZES = [100, 10_000, 100_000] as const;
@@ -35,27 +36,9 @@ async function seed(url: string): Promise<void> {
     const users = [...SIZES.map((n) => ({ id: `bench_${n}`, tasks: n })), ...Array.from({ length: fillerUsers }, (_, i) => ({ id: `filler_${i}`, tasks: FILLER_TASKS_PER_USER }))];
     await db.batchInsert('users', users.map((u) => ({ id: u.id, last_task_id: u.tasks })), 1000);
     const started = Date.now();
-    // Realistic spread: 30 % completed, priorities even, 0–3 tags from twelve, a quarter undated, a third
-    // described; titles from a small vocabulary so that searches and ties happen.
     await db.raw('set synchronous_commit = off');
     for (const [index, user] of users.entries()) {
-      await db.raw(
-        `insert into tasks (user_id, id, title, description, completed, completed_at, priority, tags, due_date, created_at, updated_at)
-         select ?, i, initcap(w[1 + (i * 7) % 16]) || ' ' || w[1 + (i * 13) % 16] || ' #' || i,
-                case when i % 3 = 0 then 'Remember the ' || w[1 + (i * 5) % 16] || ' before ' || w[1 + (i * 11) % 16] end,
-                i % 10 < 3, case when i % 10 < 3 then t end,
-                (array['low', 'medium', 'high'])[1 + (i * 31) % 3]::task_priority,
-                (select coalesce(array_agg(distinct g[1 + (i * k * 17 + k) % 12]), '{}') from generate_series(1, i % 4) as k),
-                case when i % 4 = 0 then null else t + ((i * 37) % 730 - 365) * interval '1 day' end,
-                t, t
-         from generate_series(1, ?) as i,
-              lateral (select now() - (? - i) * interval '1 minute' as t) as times,
-              (select array['milk', 'report', 'invoice', 'garden', 'email', 'dentist', 'tickets', 'laundry',
-                            'taxes', 'birthday', 'groceries', 'meeting', 'car', 'plants', 'slides', 'budget'] as w,
-                      array['work', 'home', 'errands', 'urgent', 'family', 'health', 'finance', 'travel',
-                            'school', 'shopping', 'garden', 'music'] as g) as vocabulary`,
-        [user.id, user.tasks, user.tasks],
-      );
+      await insertTasks(db, user.id, user.tasks);
       if (index % 100 === 0) log(`seeded ${index + 1}/${users.length} users (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     await db.raw('vacuum analyze tasks');

@@ -46,6 +46,8 @@ export interface Config {
     readonly searchesPerMinute: number;
     /** Tasks a user's bulk actions may change a minute (src/http/costs.ts). */
     readonly rowsPerMinute: number;
+    /** A user's requests handled at once on a process, fewer than its pool's connections (src/http/costs.ts). */
+    readonly concurrentPerUser: number;
     /** Shared counters for several instances; unset keeps them in this process. */
     readonly redisUrl: string | undefined;
   };
@@ -96,6 +98,7 @@ export function createConfig(env: Env): Config {
     perMinute: read.integer('RATE_LIMIT_PER_MINUTE', 300, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'requests' }),
     searchesPerMinute: read.integer('RATE_LIMIT_SEARCHES_PER_MINUTE', 60, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'searches' }),
     rowsPerMinute: read.integer('RATE_LIMIT_ROWS_PER_MINUTE', 20_000, { min: 1, max: Number.MAX_SAFE_INTEGER, what: 'rows' }),
+    concurrentPerUser: read.integer('RATE_LIMIT_CONCURRENT_PER_USER', 6, { min: 1, max: 1000, what: 'requests' }),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'])?.href,
   };
   const webConcurrency = read.integer('WEB_CONCURRENCY', nodeEnv === 'production' ? availableParallelism() : 1, {

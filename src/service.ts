@@ -53,7 +53,11 @@ export async function startService({ config, db, logger, host, timeouts = SERVER
   const health = watchDatabaseHealth(db, logger);
   const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, health, log: logger });
   const app = await createApp({
-    costs: createUserCosts({ rowsPerMinute: config.rateLimit.enabled ? config.rateLimit.rowsPerMinute : undefined }),
+    costs: createUserCosts(
+      config.rateLimit.enabled
+        ? { atOnce: config.rateLimit.concurrentPerUser, rowsPerMinute: config.rateLimit.rowsPerMinute }
+        : { atOnce: undefined, rowsPerMinute: undefined },
+    ),
     config, db, logger, health, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
     sync: { hub, streams: sync },
   });

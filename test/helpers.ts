@@ -72,7 +72,7 @@ export async function startTestApp(
   const db = createDb(databaseUrl, { poolMax: options.poolMax, log: { warn: (message) => logger.warn(message) } });
   const auth: AuthConfig = { secret: TEST_SECRET, jwksUrl: undefined, issuer: undefined, audience: undefined, ...options.auth };
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
-  const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, rowsPerMinute: 20_000, redisUrl: undefined, ...options.rateLimit };
+  const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, rowsPerMinute: 20_000, concurrentPerUser: 6, redisUrl: undefined, ...options.rateLimit };
   const service = await startService({
     config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit, metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN },
     db,

@@ -1096,10 +1096,10 @@ export interface components {
             };
         };
         /**
-         * @description Too many requests in this minute: from this user, or, without a valid token, from this address. For a
-         *     search (`q`) or a bulk action, also: one of the user's searches or bulk actions is still running (one
-         *     runs at a time), or the user's bulk actions have changed the tasks a minute allows (the detail says
-         *     which). Every rate-limited response also carries `RateLimit` and `RateLimit-Policy` (IETF
+         * @description Too many requests in this minute: from this user, or, without a valid token, from this address; or
+         *     more of the user's requests at once than the server handles for one user (6 by default). For a search
+         *     (`q`) or a bulk action, also: one of the user's searches or bulk actions is still running (one runs at
+         *     a time), or the user's bulk actions have changed the tasks a minute allows (the detail says which). Every rate-limited response also carries `RateLimit` and `RateLimit-Policy` (IETF
          *     draft-ietf-httpapi-ratelimit-headers-08), naming the policy that refused it.
          */
         TooManyRequests: {

@@ -1,4 +1,6 @@
-// What one user may cost the database beyond a number of requests. Searches and bulk actions are the
+// What one user may cost the database beyond a number of requests. A user's requests are handled a few at
+// a time (per process), fewer than the pool's connections, so one account's flood never leaves another
+// waiting for a connection. Searches and bulk actions are the
 // requests whose cost grows with the user's tasks (a search re-reads the user's matches; a bulk action
 // writes every matching task and logs each): a user runs one of them at a time on a process, so a flood of
 // them holds one connection and one core's worth of PostgreSQL, never the pool. And a bulk action counts
@@ -9,11 +11,15 @@ import { LRUCache } from 'lru-cache';
 import { Problem } from './problem.js';
 
 export interface CostLimits {
+  /** A user's requests handled at once; undefined: not limited (rate limiting is off). */
+  atOnce: number | undefined;
   /** Rows a user's bulk actions may write a minute; undefined: not counted (rate limiting is off). */
   rowsPerMinute: number | undefined;
 }
 
 export interface UserCosts {
+  /** Handles one of the user's requests, if fewer than `atOnce` are being handled (a 429 otherwise). */
+  request<T>(userId: string, work: () => Promise<T>): Promise<T>;
   /** Runs a search: one at a time per user (a 429 while one runs). */
   search<T>(userId: string, work: () => Promise<T>): Promise<T>;
   /** Runs a bulk write that returns how many rows it wrote: one at a time, and within the rows budget. */
@@ -24,7 +30,8 @@ const WINDOW_MS = 60_000;
 /** The most users whose rows are counted at once: older windows are dropped first (they have ended). */
 const COUNTED_USERS = 100_000;
 
-export function createUserCosts({ rowsPerMinute }: CostLimits): UserCosts {
+export function createUserCosts({ atOnce, rowsPerMinute }: CostLimits): UserCosts {
+  const handling = new Map<string, number>();
   const running = new Set<string>();
   const written = new LRUCache<string, { rows: number; resetAt: number }>({ max: COUNTED_USERS });
 
@@ -41,6 +48,21 @@ export function createUserCosts({ rowsPerMinute }: CostLimits): UserCosts {
   }
 
   return {
+    async request(userId, work) {
+      if (atOnce === undefined) return work();
+      const count = handling.get(userId) ?? 0;
+      if (count >= atOnce) {
+        throw tooMuch(`${atOnce} of your requests are being handled already, the most at once; retry after 1 s.`, 1, `"${atOnce}-at-once"; q=${atOnce}`, `"${atOnce}-at-once"; r=0; t=1`);
+      }
+      handling.set(userId, count + 1);
+      try {
+        return await work();
+      } finally {
+        const left = handling.get(userId)! - 1;
+        if (left === 0) handling.delete(userId);
+        else handling.set(userId, left);
+      }
+    },
     search: oneAtATime,
     bulkWrite(userId, work) {
       if (rowsPerMinute === undefined) return oneAtATime(userId, work);

@@ -1,5 +1,6 @@
-// What one user may cost the database: searches and bulk actions run one at a time per user, and bulk
-// actions count the tasks they change against a budget per minute (src/http/costs.ts).
+// What one user may cost the database: a few of a user's requests are handled at once, searches and bulk
+// actions one at a time, and bulk actions count the tasks they change against a budget per minute
+// (src/http/costs.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newUser, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
@@ -60,6 +61,31 @@ describe('what one user may cost', () => {
       assert.deepEqual([first.status, first.body], [200, { changed: 1 }]);
       assertRefused(second!, /one runs at a time/);
       assert.equal((await app.request('GET', '/api/tasks/summary', { token: user.token })).body.total, 1, 'the refused delete deleted nothing');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('when as many of a user’s requests are being handled as may be at once, then the next is a 429 at once, another user’s is not', async () => {
+    const app = await startTestApp({ poolMax: 1, rateLimit: { enabled: true, perMinute: 1000, concurrentPerUser: 2 } });
+    try {
+      const user = await newUser();
+      const other = await newUser();
+      let third: TestResponse | undefined;
+      let second: Promise<TestResponse> | undefined;
+      let others: Promise<TestResponse> | undefined;
+      const first = await whileBusy(app, () => app.request('GET', '/api/tasks', { token: user.token }), async () => {
+        second = app.request('GET', '/api/tasks/summary', { token: user.token });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        third = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Not now' } });
+        others = app.request('GET', '/api/tasks', { token: other.token });
+      });
+      assert.equal(first.status, 200);
+      assert.equal((await second!).status, 200);
+      assertRefused(third!, /2 of your requests are being handled already/);
+      assert.equal((await others!).status, 200, 'the count is the user’s, not everyone’s');
+      assert.equal((await app.request('GET', '/api/tasks/summary', { token: user.token })).body.total, 0, 'the refused create wrote nothing');
+      assert.equal((await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Now' } })).status, 201);
     } finally {
       await app.close();
     }

@@ -15,7 +15,7 @@ describe('createConfig', () => {
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
     assert.equal(config.auth.jwksUrl, undefined);
     assert.equal(config.logLevel, 'info');
-    assert.deepEqual(config.rateLimit, { enabled: true, perMinute: 300, searchesPerMinute: 60, rowsPerMinute: 20_000, redisUrl: undefined });
+    assert.deepEqual(config.rateLimit, { enabled: true, perMinute: 300, searchesPerMinute: 60, rowsPerMinute: 20_000, concurrentPerUser: 6, redisUrl: undefined });
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.auth) && Object.isFrozen(config.corsOrigins));
   });
 

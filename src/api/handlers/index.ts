@@ -3,14 +3,22 @@
 import type { TaskRepository } from '../../db/tasks/index.js';
 import type { UserCosts } from '../../http/costs.js';
 import type { CursorCodec } from '../cursor.js';
-import type { HandlerTable } from '../types.js';
+import type { HandlerContext, HandlerTable } from '../types.js';
+import { caller } from './caller.js';
 import { createServiceHandlers, type ServiceDeps } from './service.js';
 import { createSyncHandlers, type SyncDeps } from './sync.js';
 import { createTaskHandlers } from './tasks.js';
 
+/** Each handler run as one of its caller's requests at once (src/http/costs.ts): every one of these has a caller. */
+function perUser<T extends Record<string, (c: HandlerContext<never>) => unknown>>(costs: UserCosts, handlers: T): T {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [name, (c: HandlerContext<never>) => costs.request(caller(c).id, async () => handler(c))]),
+  ) as T;
+}
+
 export function createHandlers(deps: ServiceDeps & SyncDeps & { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }): HandlerTable {
-  const tasks = createTaskHandlers(deps);
-  const sync = createSyncHandlers(deps);
+  const tasks = perUser(deps.costs, createTaskHandlers(deps));
+  const sync = perUser(deps.costs, createSyncHandlers(deps));
   return {
     ...sync,
     getUserTaskSummary: sync.getTaskSummary,
