@@ -671,18 +671,18 @@ export interface components {
         Priority: "low" | "medium" | "high";
         /**
          * @description Trimmed (JavaScript `String.prototype.trim`) before it is stored; 1–200 code points after trimming, and
-         *     at most 1000 as sent. Whitespace-only is invalid.
+         *     at most 1000 as sent. Whitespace-only is invalid, and so is U+0000 anywhere.
          * @example Buy milk
          */
         Title: string;
         /**
-         * @description Free text, at most 1000 code points; `null` when there is none.
+         * @description Free text, at most 1000 code points, without U+0000; `null` when there is none.
          * @example 2 litres
          * @example semi-skimmed.
          */
         Description: string | null;
         /**
-         * @description Trimmed before it is stored; 1–50 code points after trimming, and at most 200 as sent.
+         * @description Trimmed before it is stored; 1–50 code points after trimming, and at most 200 as sent; no U+0000.
          * @example errands
          */
         Tag: string;
@@ -694,7 +694,7 @@ export interface components {
          *     ]
          */
         Tags: components["schemas"]["Tag"][];
-        /** @description 1–200 characters after trimming (at most 1000 as sent); matched literally and without regard to case. */
+        /** @description 1–200 characters after trimming (at most 1000 as sent), without U+0000; matched literally and without regard to case. */
         SearchText: string;
         /**
          * Format: date-time
