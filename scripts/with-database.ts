@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/database.js';
+import { isDatabaseUnavailable } from '../src/db/errors.js';
 
 export async function withDatabase(work: (database: Database, config: Config) => Promise<void>): Promise<void> {
   let database: Database | undefined;
@@ -19,7 +20,13 @@ export async function withDatabase(work: (database: Database, config: Config) =>
   } catch (error) {
     debug(error);
     process.exitCode = 1;
-    console.error(error instanceof ConfigError ? error.message : `Failed: ${firstLine(error)}`);
+    console.error(
+      error instanceof ConfigError
+        ? error.message
+        : isDatabaseUnavailable(error)
+          ? `Failed: the database cannot be reached (${firstLine(error)}): check DATABASE_URL and that PostgreSQL is up, or unset it to use the embedded one.`
+          : `Failed: ${firstLine(error)}`,
+    );
   } finally {
     await database?.close().catch(() => {}); // what failed has been said
   }

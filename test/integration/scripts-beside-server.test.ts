@@ -73,7 +73,7 @@ describe('scripts beside a running npm start on the embedded database', { concur
 
     const unreachable = await npmRunOutcome({ ...env(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, 'migrate', 'status');
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, /^Failed: .*ECONNREFUSED/m);
+    assert.match(unreachable.stderr, /^Failed: the database cannot be reached \(.*ECONNREFUSED.*\): check DATABASE_URL/m);
     assert.doesNotMatch(unreachable.stdout + unreachable.stderr, STACK_FRAME);
   });
 });
