@@ -2,18 +2,11 @@
 // distributes the tables by user did nothing then (no citus extension); once `create extension citus` has
 // run, this distributes and co-locates them as that migration would. Later migrations run on the
 // distributed tables as on plain ones. On plain PostgreSQL it does nothing and says so.
-import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
 import { distribute } from '../src/db/citus.js';
+import { withDatabase } from './with-database.js';
 
-const { config } = loadConfig();
-const logger = pino({ level: config.logLevel });
-const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m), warn: (m) => logger.warn(m) });
-try {
+await withDatabase(async (database) => {
   const distributed = await database.schema(distribute);
   console.log(JSON.stringify({ distributed }, null, 2));
   if (distributed.length === 0) console.error('Nothing to distribute: no citus extension in this database, or every table is distributed already.');
-} finally {
-  await database.close();
-}
+});

@@ -1,9 +1,7 @@
 // `npm run migrate [-- latest|rollback|reset|status]` against DATABASE_URL (by DATABASE_DIRECT_URL when set),
-// or the embedded database.
-import { pino } from 'pino';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
+// or the embedded database (the running server's, when `npm start` runs).
 import { migrateLatest, migrateRollback, migrationStatus } from '../src/db/migrate.js';
+import { withDatabase } from './with-database.js';
 
 const command = process.argv[2] ?? 'latest';
 const actions: Record<string, (db: Parameters<typeof migrateLatest>[0]) => Promise<unknown>> = {
@@ -18,12 +16,6 @@ if (!action) {
   process.exit(2);
 }
 
-const { config } = loadConfig();
-const logger = pino({ level: config.logLevel });
-const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) };
-const database = await openDatabase(config, log);
-try {
+await withDatabase(async (database) => {
   console.log(JSON.stringify(await database.schema(action), null, 2));
-} finally {
-  await database.close();
-}
+});

@@ -1,11 +1,9 @@
 // `npm run db:seed`: a demo user with a varied set of tasks, created through the repository (so they obey
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
-import { pino } from 'pino';
 import { issueToken } from '../src/auth/issue-token.js';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
 import { createTaskRepository } from '../src/db/tasks/index.js';
 import type { TaskFields } from '../src/domain/tasks.js';
+import { withDatabase } from './with-database.js';
 
 const DEMO = { id: 'demo_user', email: 'demo@example.com', name: 'Demo User' };
 const day = 24 * 60 * 60 * 1000;
@@ -26,10 +24,7 @@ const tasks: Array<Partial<TaskFields> & { title: string }> = [
   { title: 'Ünïcödé and emoji 🎉 work too', tags: ['demo'] },
 ];
 
-const { config } = loadConfig();
-const logger = pino({ level: config.logLevel });
-const database = await openDatabase(config, { info: (m) => logger.info(m), debug: (m) => logger.debug(m), warn: (m) => logger.warn(m) });
-try {
+await withDatabase(async (database, config) => {
   await database.migrate();
   const repository = createTaskRepository(database.db);
   const existing = await repository.list(DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
@@ -43,6 +38,4 @@ try {
   }
   const token = await issueToken(config.auth, { sub: DEMO.id, email: DEMO.email, name: DEMO.name, ttlSeconds: 24 * 3600 });
   console.log(`\nA token for it (24 h):\n${token}\n\ncurl -s localhost:${config.port}/api/tasks -H "Authorization: Bearer ${token}"`);
-} finally {
-  await database.close();
-}
+});

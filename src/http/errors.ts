@@ -1,11 +1,12 @@
 // The one error funnel: every error response of the service is written by `errorFunnel`.
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { describeDatabaseFailure, isDatabaseError, isDatabaseUnavailable, isStatementCancelled, loggableError } from '../db/errors.js';
 import type { DatabaseHealth } from '../db/health.js';
 import { Problem, problems } from './problem.js';
+import { statusTitle } from './status-titles.js';
 
 /** Turns anything thrown into the Problem a client should see; unknown errors become a bare 500. */
 export function toProblem(error: unknown): Problem {
@@ -43,6 +44,7 @@ export function errorFunnel(logger: Logger, health: DatabaseHealth): ErrorReques
       return;
     }
     res.status(problem.status);
+    res.statusMessage = statusTitle(problem.status); // the status line says what the title does
     for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
     const body = { ...problem.body(req.originalUrl.split('?')[0] ?? '/'), request_id: context.requestId };
     res.type('application/problem+json').send(JSON.stringify(body));
@@ -67,7 +69,7 @@ export function answerClientErrors(server: Server): void {
           : new Problem(400, 'The request is not valid HTTP.');
     const body = JSON.stringify(problem.body());
     socket.end(
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\n` +
+      `HTTP/1.1 ${problem.status} ${statusTitle(problem.status)}\r\nContent-Type: application/problem+json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });

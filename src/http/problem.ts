@@ -1,5 +1,5 @@
 // RFC 9457 problem details. Anything may throw a Problem; only the funnel (errors.ts) writes one.
-import { STATUS_CODES } from 'node:http';
+import { statusTitle } from './status-titles.js';
 
 export interface FieldError {
   in: 'body' | 'query' | 'path' | 'header';
@@ -40,7 +40,7 @@ export class Problem extends Error {
   body(instance?: string): ProblemBody {
     return {
       type: 'about:blank',
-      title: STATUS_CODES[this.status] ?? 'Error',
+      title: statusTitle(this.status),
       status: this.status,
       detail: clip(this.detail, MAX_TEXT_LENGTH),
       ...(instance === undefined ? {} : { instance }),

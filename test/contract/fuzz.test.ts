@@ -16,7 +16,7 @@ const hostileStrings = fc.constantFrom(
   '%_\\', '<script>alert(1)</script>', 'x'.repeat(5000), '../../etc/passwd', '${jndi:x}', '9'.repeat(400),
 );
 /** Strings the schemas accept that are still hard on a server: they get past validation to the database. */
-const oddButValid = fc.constantFrom('a\u0000b', 'x\udfffy', '\ud83d tail', 'e\u0301', '\u202eRTL', '😀 emoji', '\ufeffBOM', "it's; --", '100%_\\');
+const oddButValid = fc.constantFrom('x\udfffy', '\ud83d tail', 'e\u0301', '\u202eRTL', '😀 emoji', '\ufeffBOM', "it's; --", '100%_\\');
 const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.constant(1e308), fc.constant(-0),
   fc.string(), hostileStrings, fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),

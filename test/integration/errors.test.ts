@@ -116,9 +116,12 @@ describe('transport errors', () => {
     }
   });
 
-  it('when the body is over 16 KiB, then 413', async () => {
+  it('when the body is over 16 KiB, then 413, titled as RFC 9110 names it on the status line too', async () => {
     const res = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 't', description: 'x'.repeat(17_000) } });
     assertProblem(res, 413);
+    assert.equal(res.body.title, 'Content Too Large');
+    const raw = await fetch(`${app.baseUrl}/api/tasks`, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }, body: 'x'.repeat(17_000) });
+    assert.equal(raw.statusText, 'Content Too Large');
   });
 
   it('when the id is not a positive integer of at most 2^53 − 1, then 400 naming the bound; when it is one that does not exist, then 404', async () => {

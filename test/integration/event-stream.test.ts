@@ -53,7 +53,7 @@ describe('the event stream', () => {
     assert.deepEqual(events.pending(), [], 'nothing more');
   });
 
-  it('when a device reconnects with Last-Event-ID, then it gets exactly the changes it missed, then what follows', async () => {
+  it('when a device reconnects with Last-Event-ID, then it gets exactly the changes it missed, then ready (live, at the last of them), then what follows', async () => {
     const user = await newUser();
     const first = await stream('/api/tasks/events', user.token);
     await first.next('ready');
@@ -64,9 +64,10 @@ describe('the event stream', () => {
     await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Also missed' } });
 
     const again = await stream('/api/tasks/events', user.token, { 'last-event-id': seen.id! });
-    await again.next('ready');
-    assert.equal((await again.next()).data.task.title, 'Missed');
-    assert.equal((await again.next()).data.task.title, 'Also missed');
+    const [missed, alsoMissed, ready] = [await again.next(), await again.next(), await again.next()];
+    assert.deepEqual([missed.event, alsoMissed.event, ready.event], ['task.updated', 'task.created', 'ready'], 'the missed events come first');
+    assert.deepEqual([missed.data.task.title, alsoMissed.data.task.title], ['Missed', 'Also missed']);
+    assert.deepEqual([ready.id, ready.data.cursor], [alsoMissed.id, alsoMissed.id], 'ready stands where the last missed event does');
     await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'After' } });
     assert.equal((await again.next()).data.task.title, 'After');
     assert.deepEqual(again.pending(), []);
@@ -81,6 +82,7 @@ describe('the event stream', () => {
     const resync = await events.next();
     assert.equal(resync.event, 'resync');
     assert.match(resync.data.reason, /load the list again/);
+    assert.equal((await events.next()).event, 'ready', 'then the stream is live');
     await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'New' } });
     assert.equal((await events.next('task.created')).data.task.title, 'New');
   });

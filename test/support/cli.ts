@@ -1,6 +1,6 @@
 // The project's command-line tools as a user runs them, from the project's root with only the environment
 // given (and a PATH that finds this Node first): the knex CLI on knexfile.ts, and npm scripts.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,4 +24,16 @@ export function knexCli(env: Record<string, string>, ...args: string[]): string 
 /** `npm run -s <script> -- …`, printing what the script prints. */
 export function npmRun(env: Record<string, string>, script: string, ...args: string[]): string {
   return run('npm', ['run', '-s', script, '--', ...args], env);
+}
+
+/** `npm run -s <script> -- …` without waiting on it synchronously, whatever its exit code: what it said and how it ended. */
+export function npmRunOutcome(env: Record<string, string>, script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '-s', script, '--', ...args],
+      { cwd: ROOT, env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: tmpdir(), ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

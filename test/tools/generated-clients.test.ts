@@ -2,7 +2,9 @@
 // serves by openapi-typescript (its default flags, with openapi-fetch), @hey-api/openapi-ts (fetch client,
 // SDK and zod schemas) and orval (fetch client). Each client, with a small program using it, type-checks
 // under strict TypeScript, and the program creates a task with a title alone and gets it back from the
-// running server; hey-api's zod schema parses both and the task serializes (ids are plain numbers).
+// running server; hey-api's zod schema parses both and the task serializes (ids are plain numbers). Each
+// program also uses the named enums and the stream's event types, so that a generator that names them
+// otherwise (ComponentsParametersStatus), or sees `ready` without its cursor, does not compile.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -59,7 +61,11 @@ describe('clients generated from the served contract', { concurrency: false }, (
       'openapi-typescript',
       (dir) => run(bin('openapi-typescript'), [join(WORK, 'openapi.json'), '-o', join(dir, 'schema.ts')]).then(() => undefined),
       `import createClient from 'openapi-fetch';
-import type { paths } from './schema.js';
+import type { components, paths } from './schema.js';
+type Schemas = components['schemas'];
+const query: { status: Schemas['TaskStatusFilter']; sort: Schemas['TaskSort']; order: Schemas['SortOrder'] } = { status: 'pending', sort: 'due_date', order: 'asc' };
+const cursorOf = (event: Schemas['TaskStreamEvent']): string => (event.event === 'ready' ? event.data.cursor : '');
+void [query, cursorOf];
 const client = createClient<paths>({ baseUrl: process.env.BASE_URL!, headers: { Authorization: \`Bearer \${process.env.TOKEN!}\` } });
 const created = await client.POST('/api/tasks', { body: { title: 'From openapi-typescript' } });
 if (!created.data) throw new Error(JSON.stringify(created.error));
@@ -79,6 +85,10 @@ console.log(JSON.stringify({ created: created.data, fetched: fetched.data }));
       `import { client } from './client/client.gen.js';
 import { createTask, getTask } from './client/sdk.gen.js';
 import { zTask } from './client/zod.gen.js';
+import type { SortOrder, TaskSort, TaskStatusFilter, TaskStreamEvent } from './client/types.gen.js';
+const query: { status: TaskStatusFilter; sort: TaskSort; order: SortOrder } = { status: 'pending', sort: 'due_date', order: 'asc' };
+const cursorOf = (event: TaskStreamEvent): string => (event.event === 'ready' ? event.data.cursor : '');
+void [query, cursorOf];
 client.setConfig({ baseUrl: process.env.BASE_URL!, auth: () => process.env.TOKEN! });
 const created = zTask.parse((await createTask({ body: { title: 'From hey-api' }, throwOnError: true })).data);
 const fetched = zTask.parse((await getTask({ path: { id: created.id }, throwOnError: true })).data);
@@ -101,6 +111,10 @@ console.log(JSON.stringify({ created, fetched }));
         await run(bin('orval'), ['--config', config]);
       },
       `import { createTask, getTask } from './api.js';
+import type { SortOrder, TaskSort, TaskStatusFilter, TaskStreamEvent } from './api.js';
+const query: { status: TaskStatusFilter; sort: TaskSort; order: SortOrder } = { status: 'pending', sort: 'due_date', order: 'asc' };
+const cursorOf = (event: TaskStreamEvent): string => (event.event === 'ready' ? event.data.cursor : '');
+void [query, cursorOf];
 const options = { headers: { Authorization: \`Bearer \${process.env.TOKEN!}\` } };
 const created = await createTask({ title: 'From orval' }, options);
 if (created.status !== 201) throw new Error(JSON.stringify(created));

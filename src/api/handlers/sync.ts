@@ -69,7 +69,7 @@ export function createSyncHandlers({ tasks, changeCursors, hub, streams, costs }
     // Told before anything else when the changes it missed are no longer kept, or when its id is past the
     // user's last change (a database restored from a backup): it starts again from now.
     const resync = from > last || (from < last && missed(from, (await tasks.changesAfter(user, from, 1))[0]?.seq, last));
-    const session = { userId: user, position: resync ? last : from, resync, expiresAt, cursorOf: (seq: number) => changeCursors.encode(seq, user) };
+    const session = { userId: user, position: resync ? last : from, resync, liveAt: last, expiresAt, cursorOf: (seq: number) => changeCursors.encode(seq, user) };
     return {
       status: 200,
       body: '',

@@ -36,6 +36,30 @@ describe('openapi.yaml for other tools', () => {
     assert.deepEqual([...schemas(requestSchemas)].filter(([, s]) => 'default' in s).map(([p]) => p), []);
   });
 
+  it('when generators name enums, then each is a named schema (not ComponentsParametersStatus or the like)', () => {
+    const named = new Set(Object.keys(components.schemas ?? {}).map((name) => `/components/schemas/${name}`));
+    const inline = [...schemas(spec.document)].filter(([pointer, s]) => Array.isArray(s.enum) && !named.has(pointer)).map(([p]) => p);
+    assert.deepEqual(inline, []);
+  });
+
+  it('when generators read the event stream, then each event type is a schema whose fields are required, ready with its cursor', () => {
+    const stream = components.schemas!.TaskStreamEvent as { oneOf?: Array<{ $ref: string }>; discriminator?: { propertyName: string; mapping: Record<string, string> } };
+    assert.equal(stream?.discriminator?.propertyName, 'event');
+    const mapping = stream.discriminator.mapping;
+    assert.deepEqual(Object.keys(mapping).sort(), ['ready', 'resync', 'task.created', 'task.deleted', 'task.updated', 'token-expired']);
+    assert.deepEqual(stream.oneOf?.map((s) => s.$ref).sort(), Object.values(mapping).sort());
+    const resolve = (ref: string) => components.schemas![ref.split('/').pop()!] as { required?: string[]; properties: Record<string, { const?: string; $ref?: string }> };
+    for (const [event, ref] of Object.entries(mapping)) {
+      const schema = resolve(ref);
+      assert.equal(schema.properties.event?.const, event);
+      assert.deepEqual(schema.required, event === 'token-expired' ? ['event', 'data'] : ['event', 'id', 'data'], event);
+      const data = resolve(schema.properties.data!.$ref!);
+      assert.deepEqual(data.required?.sort(), Object.keys(data.properties).sort(), `every field of ${event}'s data is required`);
+    }
+    assert.deepEqual(resolve(mapping.ready!).properties.data, { $ref: '#/components/schemas/StreamReady' });
+    assert.deepEqual(resolve('#/components/schemas/StreamReady').required, ['cursor']);
+  });
+
   it('when the document is served from any host, then its only server is relative', () => {
     assert.deepEqual((spec.document.servers as Array<{ url: string }>).map((s) => s.url), ['/']);
   });
