@@ -61,6 +61,10 @@ export async function startTestApp(
     logger?: Logger;
     timeouts?: ServerTimeouts;
     sync?: Partial<SyncSettings>;
+    /** Browser origins allowed by CORS (the default's only). */
+    corsOrigins?: string[];
+    /** A fixed port, e.g. to start the API again where a browser is connected (0, a free one, by default). */
+    port?: number;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
@@ -70,7 +74,7 @@ export async function startTestApp(
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
   const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, redisUrl: undefined, ...options.rateLimit };
   const service = await startService({
-    config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit },
+    config: { port: options.port ?? 0, corsOrigins: options.corsOrigins ?? ['http://localhost:3000'], auth, rateLimit },
     db,
     logger: options.logger ?? pino({ level: 'silent' }),
     host: '127.0.0.1',
