@@ -2,9 +2,9 @@
 // this file stops compiling or its assertions fail.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTasksClient, TasksApiError, type Task } from '../../src/client/index.js';
+import { createTasksClient, TasksApiError, type Task } from '../../packages/client/src/index.js';
 import { newUser, newUserId, signToken, startTestApp, type TestApp } from '../helpers.js';
-import type { TaskStreamEvent } from '../../src/client/index.js';
+import type { TaskStreamEvent } from '../../packages/client/src/index.js';
 
 let app: TestApp;
 before(async () => {

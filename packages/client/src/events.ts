@@ -1,7 +1,11 @@
-// The event stream for the typed client: fetch-based (a browser's EventSource cannot send a token), parsed
-// as the Server-Sent Events standard reads it, and resumed after any break (a network error, the server
-// restarting or letting a slow reader go, an expired token) with Last-Event-ID, so that nothing is missed.
-import type { components } from '../contract/schema.js';
+// The event stream for the typed client: fetch-based (a browser's EventSource cannot send a token), resumed
+// after any break (a network error, the server restarting or letting a slow reader go, an expired token)
+// with Last-Event-ID, so that nothing is missed. What it is doing is reported through `onState`, and a
+// refusal that retrying cannot mend ends it with an error instead of a silent loop.
+import { TasksApiError } from './errors.js';
+import type { components } from './schema.js';
+import { parseEvents, type RawEvent } from './sse.js';
+import type { TokenSource } from './tokens.js';
 
 type Task = components['schemas']['Task'];
 
@@ -13,6 +17,13 @@ export type TaskStreamEvent =
   /** Changes were missed that are no longer kept: load the list again. */
   | { type: 'resync'; id: string; reason: string };
 
+/** Where a subscription stands; `error` says why it is reconnecting, or why it ended. */
+export type ConnectionState =
+  | { status: 'connecting' }
+  | { status: 'live' }
+  | { status: 'reconnecting'; error: Error; attempt: number; retryInMs: number }
+  | { status: 'closed'; error?: Error };
+
 export interface SubscribeOptions {
   /** Ends the subscription. */
   signal?: AbortSignal;
@@ -20,53 +31,15 @@ export interface SubscribeOptions {
   lastEventId?: string;
   /** The longest wait between two attempts to reconnect (the server's `retry` hint is the first). */
   maxRetryMs?: number;
+  /** Called on every change of the connection's state. */
+  onState?: (state: ConnectionState) => void;
 }
 
 export interface StreamTarget {
   url: string;
-  getToken: () => Promise<string | null | undefined> | string | null | undefined;
-  fetch: typeof globalThis.fetch;
-}
-
-interface RawEvent {
-  event: string;
-  id?: string;
-  data: string;
-  retry?: number;
-}
-
-/** Server-Sent Events from a body, as the standard splits them. */
-async function* parse(body: ReadableStream<Uint8Array>): AsyncGenerator<RawEvent> {
-  // TextDecoder rather than TextDecoderStream: the DOM's and Node's typings of the latter disagree, so this
-  // file would not compile where both are loaded.
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const event: RawEvent = { event: 'message', data: '' };
-        const data: string[] = [];
-        for (const line of buffer.slice(0, end).split('\n')) {
-          if (line.startsWith(':')) continue;
-          const [field, ...rest] = line.split(':');
-          const value = rest.join(':').replace(/^ /, '');
-          if (field === 'event') event.event = value;
-          else if (field === 'data') data.push(value);
-          else if (field === 'id') event.id = value;
-          else if (field === 'retry' && /^\d+$/.test(value)) event.retry = Number(value);
-        }
-        buffer = buffer.slice(end + 2);
-        event.data = data.join('\n');
-        yield event;
-      }
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  tokens: TokenSource;
+  /** Called unbound: a browser's fetch refuses to run as a method of another object. */
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
 }
 
 function typed(raw: RawEvent): TaskStreamEvent | undefined {
@@ -83,7 +56,7 @@ function typed(raw: RawEvent): TaskStreamEvent | undefined {
     case 'resync':
       return { type: 'resync', id, reason: data.reason as string };
     default:
-      return undefined; // token-expired (the next connection takes a fresh token), or an event of a later version
+      return undefined; // token-expired (handled by the loop), or an event of a later version
   }
 }
 
@@ -93,49 +66,81 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
+/** Statuses no retry can change: the request itself is wrong, or the user may not have this stream. */
+const FINAL = new Set([400, 403, 404]);
+
 /**
- * Every change to the caller's tasks, for as long as the subscription lasts. A refusal that retrying cannot
- * mend (400, 401, 403) ends it with an error; anything else is retried, resuming after the last event.
+ * Every change to the caller's tasks, for as long as the subscription lasts. A 401 is retried once with a
+ * fresh token; a 401 with a fresh token, a 400, 403 or 404 end it with a TasksApiError. Anything else (a
+ * network error, a 429 or 503, the server ending the stream) is retried, resuming after the last event.
  */
 export async function* subscribe(target: StreamTarget, options: SubscribeOptions = {}): AsyncGenerator<TaskStreamEvent> {
-  const { signal, maxRetryMs = 30_000 } = options;
+  const { signal, maxRetryMs = 30_000, onState = () => {} } = options;
+  const send = target.fetch;
   let lastEventId = options.lastEventId;
   let retryMs = 1000;
   let failures = 0;
-  while (!signal?.aborted) {
-    let waitMs = retryMs;
-    try {
-      const token = await target.getToken();
-      const response = await target.fetch(target.url, {
-        headers: {
-          Accept: 'text/event-stream',
-          ...(token ? { Authorization: `Bearer ${token}` } : {}),
-          ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
-        },
-        signal,
-      });
-      if (!response.ok || !response.body) {
-        if ([400, 401, 403, 404].includes(response.status)) {
-          throw Object.assign(new Error(`The event stream was refused: ${response.status} ${await response.text()}`), { status: response.status });
+  let freshToken = false; // the next attempt asks for a new token
+  let ending: Error | undefined;
+  onState({ status: 'connecting' });
+  try {
+    while (!signal?.aborted) {
+      let error: Error;
+      let waitMs = 0;
+      try {
+        const tokenIsFresh = freshToken;
+        const token = freshToken ? await target.tokens.fresh() : await target.tokens.current();
+        freshToken = false;
+        const response = await send(target.url, {
+          headers: {
+            Accept: 'text/event-stream',
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+          },
+          ...(signal ? { signal } : {}),
+        });
+        if (response.status === 401 && !tokenIsFresh) {
+          error = await TasksApiError.from(response);
+          freshToken = true;
+        } else if (response.status === 401 || FINAL.has(response.status)) {
+          throw await TasksApiError.from(response);
+        } else if (!response.ok || !response.body) {
+          error = await TasksApiError.from(response);
+          failures++;
+          waitMs = Math.max(retryMs, Number(response.headers.get('Retry-After') ?? 0) * 1000);
+        } else {
+          failures = 0;
+          onState({ status: 'live' });
+          error = new Error('The server ended the event stream.');
+          waitMs = retryMs;
+          for await (const raw of parseEvents(response.body)) {
+            if (raw.retry !== undefined) retryMs = raw.retry;
+            if (raw.id !== undefined) lastEventId = raw.id;
+            if (raw.event === 'token-expired') {
+              error = new Error('The token expired: reconnecting with a fresh one.');
+              freshToken = true;
+              waitMs = 0;
+            }
+            const event = typed(raw);
+            if (event) yield event;
+          }
         }
-        waitMs = Math.max(retryMs, Number(response.headers.get('Retry-After') ?? 0) * 1000);
-        await response.body?.cancel();
-      } else {
-        failures = 0;
-        for await (const raw of parse(response.body)) {
-          if (raw.retry !== undefined) retryMs = raw.retry;
-          if (raw.id !== undefined) lastEventId = raw.id;
-          const event = typed(raw);
-          if (event) yield event;
-          if (raw.event === 'token-expired') waitMs = 0; // a fresh token, at once
-        }
+      } catch (thrown) {
+        if (signal?.aborted) return;
+        if (thrown instanceof TasksApiError) throw thrown;
+        // A network error, or a body that broke off: wait longer each time.
+        error = thrown instanceof Error ? thrown : new Error(String(thrown));
+        failures++;
+        waitMs = retryMs * 2 ** Math.min(failures - 1, 5);
       }
-    } catch (error) {
-      if (signal?.aborted) return;
-      if ((error as { status?: number }).status !== undefined) throw error;
-      failures++; // a network error: wait longer each time
-      waitMs = Math.min(maxRetryMs, retryMs * 2 ** Math.min(failures, 5));
+      waitMs = Math.min(waitMs, maxRetryMs);
+      onState({ status: 'reconnecting', error, attempt: Math.max(failures, 1), retryInMs: waitMs });
+      await sleep(waitMs, signal);
     }
-    await sleep(Math.min(waitMs, maxRetryMs), signal);
+  } catch (thrown) {
+    ending = thrown instanceof Error ? thrown : new Error(String(thrown));
+    throw thrown;
+  } finally {
+    onState(ending ? { status: 'closed', error: ending } : { status: 'closed' });
   }
 }
