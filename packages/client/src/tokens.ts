@@ -55,13 +55,12 @@ export function tokenSource(getToken: GetToken, marginSeconds: number, now: () =
 
   return {
     async current() {
-      if (asking) return asking;
       if (held && now() < held.renewAt) return held.token;
       return ask();
     },
     async fresh() {
       held = undefined;
-      return asking ?? ask();
+      return ask();
     },
     get fetched() {
       return fetched;
