@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/contract/schema.ts', 'scratch/', '.data/', 'test-output/'] },
+  // examples/ are apps of their own, with their own dependencies and checks (next build type-checks them).
+  { ignores: ['node_modules/', 'dist/', 'src/contract/schema.ts', 'packages/*/src/schema.ts', 'packages/*/dist/', 'scratch/', '.data/', 'test-output/', 'examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

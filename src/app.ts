@@ -71,7 +71,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.use(
     cors({
       origin: [...deps.config.corsOrigins],
-      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
+      // Every header the typed client sends: Last-Event-ID is not CORS-safelisted, and without it here a
+      // browser on another origin could never resume a dropped event stream.
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
       exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'],
       maxAge: 600,
       preflightContinue: true, // routeByContract answers OPTIONS, with Allow

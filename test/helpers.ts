@@ -63,6 +63,10 @@ export async function startTestApp(
     sync?: Partial<SyncSettings>;
     /** The scraper's token for /metrics: TEST_METRICS_TOKEN unless given (undefined: not served). */
     metricsToken?: string;
+    /** Browser origins allowed by CORS (the default's only). */
+    corsOrigins?: string[];
+    /** A fixed port, e.g. to start the API again where a browser is connected (0, a free one, by default). */
+    port?: number;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? testDatabaseUrl();
@@ -74,7 +78,13 @@ export async function startTestApp(
   // Rate limiting is off unless a test asks: the suite sends many requests from one address.
   const rateLimit = { enabled: false, perMinute: 60, searchesPerMinute: 60, rowsPerMinute: 20_000, concurrentPerUser: 6, redisUrl: undefined, ...options.rateLimit };
   const service = await startService({
-    config: { port: 0, corsOrigins: ['http://localhost:3000'], auth, rateLimit, metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN },
+    config: {
+      port: options.port ?? 0,
+      corsOrigins: options.corsOrigins ?? ['http://localhost:3000'],
+      auth,
+      rateLimit,
+      metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN,
+    },
     db,
     logger,
     host: '127.0.0.1',

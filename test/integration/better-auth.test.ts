@@ -12,7 +12,7 @@ import { jwt } from 'better-auth/plugins';
 import { decodeProtectedHeader } from 'jose';
 import type { Knex } from 'knex';
 import pg from 'pg';
-import { createTasksClient, TasksApiError } from '../../src/client/index.js';
+import { createTasksClient, TasksApiError } from '../../packages/client/src/index.js';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { newUserId, startTestApp, type TestApp } from '../helpers.js';

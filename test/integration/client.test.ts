@@ -2,9 +2,9 @@
 // this file stops compiling or its assertions fail.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTasksClient, TasksApiError, type Task } from '../../src/client/index.js';
+import { createTasksClient, TasksApiError, type Task } from '../../packages/client/src/index.js';
 import { newUser, newUserId, signToken, startTestApp, type TestApp } from '../helpers.js';
-import type { TaskStreamEvent } from '../../src/client/index.js';
+import type { TaskStreamEvent } from '../../packages/client/src/index.js';
 
 let app: TestApp;
 before(async () => {
@@ -66,6 +66,26 @@ describe('the generated client', () => {
     });
     const anonymous = createTasksClient({ baseUrl: app.baseUrl, getToken: () => undefined });
     await assert.rejects(anonymous.listTasks(), (error: unknown) => error instanceof TasksApiError && error.status === 401);
+  });
+
+  it('when a held token is refused, then the request goes again once with a fresh token, body and all; a fresh token refused is the 401', async () => {
+    const user = await newUser();
+    const refused = await signToken(user.id, { secret: 'a secret this API does not know, 32+ characters' });
+    let calls = 0;
+    const api = createTasksClient({ baseUrl: app.baseUrl, getToken: () => (calls++ === 0 ? refused : user.token) });
+    const isUnauthorized = (error: unknown) => error instanceof TasksApiError && error.status === 401;
+    await assert.rejects(api.summary(), isUnauthorized, 'a token fetched for this request and refused: no retry can help');
+    assert.equal(api.tokensFetched, 1);
+
+    const task = await api.createTask({ title: 'Sent twice, created once' }, { idempotencyKey: 'retried-after-401' });
+    assert.equal(api.tokensFetched, 2, 'the held token was refused, so a fresh one was fetched');
+    assert.deepEqual((await api.listTasks()).tasks.map((t) => t.id), [task.id]);
+    assert.equal(api.tokensFetched, 2, 'and kept');
+
+    const hopeless = createTasksClient({ baseUrl: app.baseUrl, getToken: () => refused });
+    await assert.rejects(hopeless.summary(), isUnauthorized);
+    await assert.rejects(hopeless.summary(), isUnauthorized);
+    assert.equal(hopeless.tokensFetched, 2, 'one retry for the held token, no loop');
   });
 
   it('when two devices of one user are subscribed, then what one does reaches the other, and counts, changes and bulk actions agree', async () => {
