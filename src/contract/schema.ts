@@ -217,7 +217,9 @@ export interface paths {
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
          *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
          *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
-         *     and events resume when it answers. At most 5 streams per user per instance by default (the operator may change it), 429 beyond.
+         *     and events resume when it answers. At most 5 streams per user per instance by default (the operator
+         *     may change it), 429 beyond, however many are asked for at once. `HEAD` answers the stream's headers
+         *     and ends; it holds no stream.
          *     Browsers' `EventSource` cannot send a token: use `fetch` (the typed client's `subscribe()` does).
          */
         get: operations["streamTaskEvents"];
@@ -482,7 +484,9 @@ export interface paths {
          *     stream. When the token expires, `token-expired` ends the stream (connect again with a new token).
          *     On shutdown, or when the client reads too slowly, the stream ends after a `retry` hint; reconnect
          *     with `Last-Event-ID` and nothing is lost. While the database is unreachable the stream stays open
-         *     and events resume when it answers. At most 5 streams per user per instance by default (the operator may change it), 429 beyond.
+         *     and events resume when it answers. At most 5 streams per user per instance by default (the operator
+         *     may change it), 429 beyond, however many are asked for at once. `HEAD` answers the stream's headers
+         *     and ends; it holds no stream.
          *     Browsers' `EventSource` cannot send a token: use `fetch` (the typed client's `subscribe()` does).
          */
         get: operations["streamUserTaskEvents"];
