@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { testDatabaseUrl, testProcessEnv } from '../test/support/settings.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { EmbeddedPostgresMissing } from '../src/db/embedded-missing.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 
@@ -32,7 +33,12 @@ if (!needsDatabase) {
   console.log(`Testing against ${new URL(url).host} (TEST_DATABASE_URL/DATABASE_URL).`);
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'tasks-api-test-'));
-  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false });
+  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    if (!(error instanceof EmbeddedPostgresMissing)) throw error;
+    console.error(`${error.message} (TEST_DATABASE_URL works too.)`);
+    process.exit(1);
+  });
   url = embedded.url;
   stopEmbedded = async () => {
     await embedded.stop();

