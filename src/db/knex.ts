@@ -21,6 +21,9 @@ export interface DatabaseBounds {
 }
 
 /** A request that needs the database is answered within about acquireMs + stallMs (a 503 when it is not). */
+/** Connections a process's pool opens at most, unless told otherwise. */
+export const POOL_MAX = 10;
+
 export const DATABASE_BOUNDS: DatabaseBounds = { connectMs: 1500, acquireMs: 2000, statementMs: 2500, stallMs: 3000 };
 
 interface DbLog {
@@ -62,7 +65,7 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
       // A startup parameter, which a transaction pooler refuses (or ignores): there, set it on the role.
       ...(bounds && !target.pooled ? { statement_timeout: bounds.statementMs } : {}),
     },
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: { min: 0, max: options.poolMax ?? POOL_MAX },
     acquireConnectionTimeout: bounds ? bounds.acquireMs : 10_000,
   }).withUserParams({ ...userParams });
 }
