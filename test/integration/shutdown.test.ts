@@ -9,41 +9,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../support/settings.js';
-import type { Knex } from 'knex';
 import { createDb, POOL_MAX } from '../../src/db/knex.js';
 import { newUserId, signToken } from '../helpers.js';
+import { holdRow } from '../support/row-lock.js';
 import { MAIN, outputWatcher, PATH, startServer, workDir } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'x'.repeat(40);
 const DRAINING = (signal: string) => new RegExp(`${signal}: finishing the requests in flight`);
-
-/** Waits for a condition, not for a clock: on a busy machine it holds later, never falsely. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-/** Takes a row lock in a transaction of its own; `waiters()` counts the sessions it blocks, queued ones too. */
-async function holdRow(db: Knex, sub: string, id: number) {
-  const trx = await db.transaction();
-  await trx('tasks').where({ user_id: sub, id }).forUpdate();
-  const { rows } = await trx.raw('select pg_backend_pid() as pid');
-  const pid = rows[0].pid as number;
-  // The first waiter holds the row's place in the queue: the others wait for it, not for the holder.
-  const waiters = async () =>
-    Number(
-      (
-        await db.raw(
-          `with recursive blocked(pid) as (
-             select a.pid from pg_stat_activity a where ? = any(pg_blocking_pids(a.pid))
-             union select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid)))
-           select count(*) as n from blocked`,
-          [pid],
-        )
-      ).rows[0].n,
-    );
-  return { trx, waiters };
-}
 
 /** How many requests wait for one of the API's pool connections, as its /metrics says. */
 async function pendingAcquires(base: string): Promise<number> {
