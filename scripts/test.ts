@@ -22,6 +22,7 @@ async function testFiles(roots: string[]): Promise<string[]> {
   return files.sort();
 }
 
+const startedAt = Date.now();
 const files = await testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['test']);
 // Unit tests are pure: a run of them alone starts no database.
 const needsDatabase = files.some((file) => !file.split(sep).includes('unit'));
@@ -61,4 +62,7 @@ try {
 } finally {
   await stopEmbedded();
 }
+// Beside the runner's own summary, the whole run's time, the database's start and migrations included.
+const seconds = Math.round((Date.now() - startedAt) / 1000);
+console.log(`ℹ suite wall time ${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s (${files.length} files)`);
 process.exit(code);
