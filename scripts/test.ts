@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { testDatabaseUrl, testProcessEnv } from '../test/support/settings.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { EmbeddedPostgresMissing } from '../src/db/embedded-missing.js';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 
@@ -21,6 +22,7 @@ async function testFiles(roots: string[]): Promise<string[]> {
   return files.sort();
 }
 
+const startedAt = Date.now();
 const files = await testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['test']);
 // Unit tests are pure: a run of them alone starts no database.
 const needsDatabase = files.some((file) => !file.split(sep).includes('unit'));
@@ -32,7 +34,12 @@ if (!needsDatabase) {
   console.log(`Testing against ${new URL(url).host} (TEST_DATABASE_URL/DATABASE_URL).`);
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'tasks-api-test-'));
-  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false });
+  const embedded = await startEmbeddedPostgres(dir, { info: console.log, debug: () => {} }, { persistent: false }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    if (!(error instanceof EmbeddedPostgresMissing)) throw error;
+    console.error(`${error.message} (TEST_DATABASE_URL works too.)`);
+    process.exit(1);
+  });
   url = embedded.url;
   stopEmbedded = async () => {
     await embedded.stop();
@@ -55,4 +62,7 @@ try {
 } finally {
   await stopEmbedded();
 }
+// Beside the runner's own summary, the whole run's time, the database's start and migrations included.
+const seconds = Math.round((Date.now() - startedAt) / 1000);
+console.log(`ℹ suite wall time ${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s (${files.length} files)`);
 process.exit(code);

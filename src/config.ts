@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import dotenv from 'dotenv';
 import { envReader, type Env } from './env-reader.js';
 
 export type NodeEnv = 'development' | 'test' | 'production';
@@ -141,6 +140,18 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/**
+ * Node's own reader of `.env` files: like dotenv, a variable already in the environment wins. A missing file
+ * is no error (a deployment configures the environment itself); an unreadable one is.
+ */
+function readEnvFile(envFile: string): void {
+  try {
+    process.loadEnvFile(envFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 function deepFreeze<T extends object>(value: T): T {
   for (const inner of Object.values(value)) {
     if (inner && typeof inner === 'object' && !(inner instanceof URL)) deepFreeze(inner);
@@ -153,7 +164,7 @@ function deepFreeze<T extends object>(value: T): T {
  * and appended to `.env`, so `npm start` works on a fresh clone; the notice says so.
  */
 export function loadConfig(envFile = '.env'): { config: Config; notices: string[] } {
-  dotenv.config({ path: envFile, quiet: true });
+  readEnvFile(envFile);
   const notices: string[] = [];
   const nodeEnv = process.env.NODE_ENV ?? 'development';
   if (!process.env.BETTER_AUTH_SECRET && nodeEnv === 'development') {
@@ -179,7 +190,7 @@ export function loadConfig(envFile = '.env'): { config: Config; notices: string[
  * server, the CLI starts no embedded PostgreSQL; `npm run migrate` does.
  */
 export function loadDatabaseUrl(envFile = '.env', runningEmbedded?: (dataDir: string) => string | undefined): string {
-  dotenv.config({ path: envFile, quiet: true });
+  readEnvFile(envFile);
   const read = envReader(process.env);
   const url = read.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']) ?? read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = resolve(read.text('DATA_DIR') ?? '.data');
@@ -198,6 +209,6 @@ export function loadDatabaseUrl(envFile = '.env', runningEmbedded?: (dataDir: st
  * their own few settings (test/support/settings.ts, bench/settings.ts): this file stays the one that reads it.
  */
 export function environment(envFile = '.env'): Env {
-  dotenv.config({ path: envFile, quiet: true });
+  readEnvFile(envFile);
   return Object.freeze({ ...process.env });
 }

@@ -3,6 +3,7 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { EmbeddedPostgresMissing } from './db/embedded-missing.js';
 
 async function main(): Promise<void> {
   const { config, notices } = loadConfig();
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof EmbeddedPostgresMissing) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

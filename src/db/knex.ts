@@ -21,6 +21,9 @@ export interface DatabaseBounds {
 }
 
 /** A request that needs the database is answered within about acquireMs + stallMs (a 503 when it is not). */
+/** Connections a process's pool opens at most, unless told otherwise. */
+export const POOL_MAX = 10;
+
 export const DATABASE_BOUNDS: DatabaseBounds = { connectMs: 1500, acquireMs: 2000, statementMs: 2500, stallMs: 3000 };
 
 interface DbLog {
@@ -68,16 +71,19 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
       // A startup parameter, which a transaction pooler refuses (or ignores): there, set it on the role.
       ...(bounds && !target.pooled ? { statement_timeout: bounds.statementMs } : {}),
     },
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: { min: 0, max: options.poolMax ?? POOL_MAX },
     acquireConnectionTimeout: bounds ? bounds.acquireMs : 10_000,
   }).withUserParams({ ...userParams });
 }
+
+/** How long one readiness query answers for every probe that comes. */
+export const READINESS_MAX_AGE_MS = 1000;
 
 /**
  * Readiness: does PostgreSQL answer a trivial query? Rejects when it does not. Callers within `maxAgeMs`
  * of a check share it, so a flood of readiness probes costs the database one query a second at most.
  */
-export function readinessCheck(db: Knex, maxAgeMs = 1000): () => Promise<void> {
+export function readinessCheck(db: Knex, maxAgeMs = READINESS_MAX_AGE_MS): () => Promise<void> {
   let last: { at: number; answer: Promise<void> } | undefined;
   return () => {
     if (last && Date.now() - last.at < maxAgeMs) return last.answer;

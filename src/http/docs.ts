@@ -1,11 +1,9 @@
-// The API references, rendered in the browser from /openapi.json by installed packages only (no CDN, no
-// request to any other host): /docs is Stoplight Elements, with its try-it console; /docs/redoc is Redoc.
+// The API references, rendered in the browser from /openapi.json by this server's own files only (no CDN, no
+// request to any other host; the renderers' bundles are copied into the build, src/http/docs-assets.ts): /docs is Stoplight Elements, with its try-it console; /docs/redoc is Redoc.
 // Each page is static HTML with no inline script, under a CSP that allows what its renderer needs and no
 // more; connect-src 'self' also keeps Redoc's bundle from sending telemetry elsewhere.
-import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import express, { type Router } from 'express';
-import { redocBundle } from './redoc-bundle.js';
+import { DOCS_ASSETS, docsAssetsDir } from './docs-assets.js';
 
 export const DOCS_ASSETS_PATH = '/docs/assets';
 
@@ -69,27 +67,16 @@ const STYLES = `body { margin: 0; }
 elements-api { display: block; height: calc(100vh - 34px); }
 `;
 
-/** The files the pages load, and nothing else of the packages: package → files, served under its name. */
-const ASSETS: Record<string, { pkg: string; files: string[] }> = {
-  elements: { pkg: '@stoplight/elements', files: ['web-components.min.js', 'styles.min.css'] },
-};
-
 /** The references' files, to be mounted at DOCS_ASSETS_PATH (so that no other request walks this router). */
 export function docsAssets(): Router {
-  const require = createRequire(import.meta.url);
+  const dir = docsAssetsDir();
   const router = express.Router();
   router.get('/docs.css', (_req, res) => {
     res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600').send(STYLES);
   });
-  const redoc = redocBundle(); // see src/http/redoc-bundle.ts
-  router.get('/redoc/redoc.standalone.js', (_req, res) => {
-    res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(redoc);
-  });
-  for (const [name, { pkg, files }] of Object.entries(ASSETS)) {
-    for (const file of files) {
-      const path = require.resolve(`${pkg}/${file}`); // a file the package exports
-      router.get(`/${name}/${basename(file)}`, (_req, res, next) => res.sendFile(path, { maxAge: '1h' }, (error) => error && next(error)));
-    }
+  // The files the pages load, and nothing else: no directory of them is served.
+  for (const { served } of DOCS_ASSETS) {
+    router.get(`/${served}`, (_req, res, next) => res.sendFile(served, { root: dir, maxAge: '1h' }, (error) => error && next(error)));
   }
   return router;
 }

@@ -24,7 +24,7 @@ describe('metrics with several workers', () => {
     const dir = await workDir();
     const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(40) });
     try {
-      for (let i = 0; i < 100 && [...server.output().matchAll(/Tasks API listening/g)].length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await server.waitFor(/Tasks API listening/, 2);
       for (let i = 0; i < 40; i++) assert.equal((await fresh(server.port, '/api/health')).status, 200);
       const counts: number[] = [];
       for (let i = 0; i < 6; i++) {

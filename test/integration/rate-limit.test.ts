@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../support/settings.js';
+import { READINESS_MAX_AGE_MS } from '../../src/db/knex.js';
 import { newUser, signToken, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 
 describe('rate limiting in process memory', () => {
@@ -64,14 +65,19 @@ describe('rate limiting in process memory', () => {
     }
   });
 
-  it('when readiness is asked a hundred times at once, then the database is asked once', async () => {
+  it('when readiness is asked a hundred times at once, then the database is asked once a second at most', async () => {
     let pings = 0;
     const count = (query: { sql: string }) => void (query.sql === 'select 1' && pings++);
     app.db.on('query', count);
     try {
+      const started = Date.now();
       const answers = await Promise.all(Array.from({ length: 100 }, () => app.request('GET', '/api/ready')));
+      const spanMs = Date.now() - started;
       assert.ok(answers.every((r) => r.status === 200));
-      assert.ok(pings <= 2, `${pings} pings`);
+      // One query per window the hundred probes were spread over: one where they all come within a window
+      // (a quiet machine), one more per window a busy machine spreads them across.
+      const allowed = Math.floor(spanMs / READINESS_MAX_AGE_MS) + 1;
+      assert.ok(pings <= allowed, `${pings} pings for probes spread over ${spanMs} ms (at most ${allowed})`);
     } finally {
       app.db.off('query', count);
     }

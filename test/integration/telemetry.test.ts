@@ -7,6 +7,7 @@ import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
+import { until } from '../support/until.js';
 
 const lines: Array<Record<string, unknown>> = [];
 const sink = new Writable({
@@ -133,18 +134,16 @@ describe('what the logs never hold, and what they always do', () => {
       headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'x-request-id': `leaves-${user.id}` },
       body: JSON.stringify({ title: 'Committed after its client left' }),
     }).catch(() => 'aborted');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { rows } = await trx.raw('select pg_backend_pid() as pid');
+    await until(async () => Number((await admin.raw('select count(*) as n from pg_stat_activity where ? = any(pg_blocking_pids(pid))', [rows[0].pid])).rows[0].n) === 1);
     abort.abort();
     assert.equal(await leaving, 'aborted');
     await new Promise((resolve) => setTimeout(resolve, 200));
     await trx.commit();
     await admin.destroy();
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 50 && !line; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      line = lines.find((l) => l.reqId === `leaves-${user.id}`);
-    }
-    assert.ok(line, 'the request was logged');
+    const logged = () => lines.find((l) => l.reqId === `leaves-${user.id}`);
+    await until(() => logged() !== undefined); // logged once the create is done
+    const line = logged()!;
     assert.deepEqual({ status: line.status, clientLeft: line.clientLeft, level: line.level }, { status: 201, clientLeft: true, level: 40 });
     const list = await app.request('GET', '/api/tasks', { token: user.token });
     assert.ok(list.body.some((t: { title: string }) => t.title === 'Committed after its client left'));

@@ -1,5 +1,8 @@
 // An event stream read as a client reads it (fetch, as a browser app with a token must): events parsed as
 // the standard says, waited for one at a time, with everything else that came (comments, retry hints).
+/** Only a guard against a stream that never sends what is waited for: far past any busy machine's delay. */
+export const HANG_MS = 60_000;
+
 export interface StreamEvent {
   event: string;
   id?: string;
@@ -61,7 +64,7 @@ export async function openStream(url: string, token: string | undefined, headers
   return {
     status: response.status,
     headers: response.headers,
-    async next(event, timeoutMs = 5000) {
+    async next(event, timeoutMs = HANG_MS) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = queue.findIndex((e) => event === undefined || e.event === event);
