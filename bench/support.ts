@@ -59,7 +59,7 @@ export async function startApi(env: Record<string, string>, nodeFlags: string[] 
 export async function startBaseline(options: { databaseUrl: string; secret: string; workers: number }, nodeFlags: string[] = []): Promise<Server> {
   const script = fileURLToPath(new URL('bench/baseline.js', DIST));
   return startServer(
-    (port) => [...nodeFlags, script, '--port', String(port), '--database-url', options.databaseUrl, '--secret', options.secret, '--workers', String(options.workers)],
+    (port) => [...nodeFlags, script, '--port', String(port), '--database-url', options.databaseUrl, `--secret=${options.secret}`, '--workers', String(options.workers)],
     {},
     async (base) => (await fetch(`${base}/api/tasks`)).status === 401,
   );

@@ -19,7 +19,7 @@ before(async () => {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', import.meta.resolve('tsx'), BASELINE, '--port', String(port), '--database-url', testDatabaseUrl()!, '--secret', TEST_SECRET],
+    ['--import', import.meta.resolve('tsx'), BASELINE, '--port', String(port), '--database-url', testDatabaseUrl()!, `--secret=${TEST_SECRET}`],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   baseline = { url: `http://127.0.0.1:${port}`, process: child };
