@@ -2,9 +2,11 @@
 // connection. They run through knex (its pool, bounds, events and transactions); knex has no notion of a
 // prepared statement, but its documented `.options()` mixes pg's own query options into the query, and pg
 // prepares a query that has a `name`. The text keeps PostgreSQL's $n parameters, so `values` go there too.
-// Behind a transaction pooler (createDb's userParams say so) the same text runs unnamed.
+// Behind a transaction pooler (createDb's userParams say so) the same text runs unnamed. Their rows carry
+// timestamps as the contract's strings (timestamps.ts).
 import type { Knex } from 'knex';
 import type { DbParams } from './knex.js';
+import { ISO_TIMESTAMPS } from './timestamps.js';
 
 export interface Statement {
   name: string;
@@ -13,7 +15,7 @@ export interface Statement {
 
 async function execute<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]) {
   const named = (db.userParams as Partial<DbParams>).preparedStatements !== false;
-  return db.raw<{ rows: Row[]; rowCount: number }>(text).options(named ? { name, values } : { values });
+  return db.raw<{ rows: Row[]; rowCount: number }>(text).options(named ? { name, values, types: ISO_TIMESTAMPS } : { values, types: ISO_TIMESTAMPS });
 }
 
 export async function run<Row>(db: Knex | Knex.Transaction, statement: Statement, values: readonly unknown[]): Promise<Row[]> {

@@ -2,6 +2,7 @@
 // key has an index (user_id, key, id), and a page is a range of it starting after the cursor's (key, id).
 import type { Knex } from 'knex';
 import type { ListOptions, Position, SortKey, Task } from '../../domain/tasks.js';
+import { ISO_TIMESTAMPS } from '../timestamps.js';
 import { applyFilters } from './filters.js';
 import { COLUMNS, toTask, type TaskRow } from './rows.js';
 
@@ -21,7 +22,7 @@ const { sort, order, limit, after } = options;
   const { expression, cursor, value } = SORTS[sort];
   const comparison = order === 'asc' ? '>' : '<';
   const matching = () => {
-    const query = db('tasks').select<TaskRow[]>(COLUMNS).where({ user_id: userId });
+    const query = db('tasks').select<TaskRow[]>(COLUMNS).where({ user_id: userId }).options({ types: ISO_TIMESTAMPS });
     applyFilters(query, options);
     return query;
   };
