@@ -4,7 +4,7 @@
 // `new Date(text).toISOString()` gives; the columns are timestamptz(3), so nothing is cut.
 import pg from 'pg';
 
-const TIMESTAMPTZ = pg.types.builtins.TIMESTAMPTZ;
+const TIMESTAMPTZ: number = pg.types.builtins.TIMESTAMPTZ;
 const parseDate = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => Date | number;
 
 /**
@@ -30,8 +30,8 @@ export function isoTimestamp(text: string): string {
 
 /** pg's query option `types`: every timestamptz of a result as its ISO string; other types as pg parses them. */
 export const ISO_TIMESTAMPS = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === TIMESTAMPTZ && format !== 'binary') return isoTimestamp;
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
