@@ -11,10 +11,12 @@ import { ISO_TIMESTAMPS } from './timestamps.js';
 export interface Statement {
   name: string;
   text: string;
+  /** Sent unnamed, so PostgreSQL plans it for its values every time (a prepared one may keep a generic plan). */
+  planEachTime?: boolean;
 }
 
-async function execute<Row>(db: Knex | Knex.Transaction, { name, text }: Statement, values: readonly unknown[]) {
-  const named = (db.userParams as Partial<DbParams>).preparedStatements !== false;
+async function execute<Row>(db: Knex | Knex.Transaction, { name, text, planEachTime }: Statement, values: readonly unknown[]) {
+  const named = !planEachTime && (db.userParams as Partial<DbParams>).preparedStatements !== false;
   return db.raw<{ rows: Row[]; rowCount: number }>(text).options(named ? { name, values, types: ISO_TIMESTAMPS } : { values, types: ISO_TIMESTAMPS });
 }
 
@@ -36,11 +38,11 @@ const cache = new Map<string, Statement>();
  * The statement named `name`, its text built on first use (a write's text depends on its shape). A name
  * PostgreSQL would cut is refused before it reaches a connection, where it could collide with another.
  */
-export function statement(name: string, text: () => string): Statement {
+export function statement(name: string, text: () => string, options: { planEachTime?: boolean } = {}): Statement {
   let found = cache.get(name);
   if (!found) {
     if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new Error(`Statement name longer than ${MAX_NAME_BYTES} bytes: ${name}`);
-    cache.set(name, (found = { name, text: text() }));
+    cache.set(name, (found = { name, text: text(), ...(options.planEachTime ? { planEachTime: true } : {}) }));
   }
   return found;
 }
