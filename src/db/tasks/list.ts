@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { ListOptions, Position, SortKey, Task } from '../../domain/tasks.js';
 import { run, statement, type Statement } from '../statement.js';
 import { FILTERS } from './filters.js';
-import { COLUMNS, toTask, type TaskRow } from './rows.js';
+import { TASK_COLUMNS } from './rows.js';
 
 // Each sort expression matches an index (user_id, expression, id), so a page is read in order from the index;
 // `cursor` is the same expression over a cursor's value, and `value` is what a cursor records of a task.
@@ -55,18 +55,18 @@ function pageText(options: ListOptions, part: Part, cursor: boolean): string {
   if (part === 'undated') where.push('due_date is null');
   if (cursor) where.push(part === 'undated' ? `id ${comparison} ${param()}::bigint` : `(${expression}, id) ${comparison} (${cursorOf(param())}, ${param()}::bigint)`);
   const by = part === 'undated' ? `id ${options.order}` : `${expression} ${options.order}, id ${options.order}`;
-  return `select ${COLUMNS.join(', ')} from tasks where ${where.join(' and ')} order by ${by} limit ${param()}::int`;
+  return `select ${TASK_COLUMNS} from tasks where ${where.join(' and ')} order by ${by} limit ${param()}::int`;
 }
 
-async function read(db: Knex, userId: string, options: ListOptions, part: Part, limit: number): Promise<TaskRow[]> {
+async function read(db: Knex, userId: string, options: ListOptions, part: Part, limit: number): Promise<Task[]> {
   const { statement: s, values } = page(userId, options, part, limit);
-  return run<TaskRow>(db, s, values);
+  return run<Task>(db, s, values);
 }
 
 /** One page in keyset order, and where the next one starts when more tasks follow. */
 export async function listTasks(db: Knex, userId: string, options: ListOptions): Promise<{ tasks: Task[]; next?: Position }> {
   const { sort, limit, after } = options;
-  let rows: TaskRow[] = [];
+  let rows: Task[] = [];
   if (sort !== 'due_date') rows = await read(db, userId, options, 'all', limit + 1);
   else {
     // The dated ones first, then the undated ones by id, each a range of the same index, so neither needs an
@@ -74,9 +74,11 @@ export async function listTasks(db: Knex, userId: string, options: ListOptions):
     if (after?.value !== null) rows = await read(db, userId, options, 'dated', limit + 1);
     if (rows.length <= limit) rows.push(...(await read(db, userId, options, 'undated', limit + 1 - rows.length)));
   }
-  const tasks = rows.slice(0, limit).map(toTask);
-  const last = tasks.at(-1);
-  return rows.length > limit && last ? { tasks, next: { value: SORTS[sort].value(last), id: last.id } } : { tasks };
+  // The one row past the page says that more follow; the page itself is the rows as read.
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  const last = rows.at(-1);
+  return more && last ? { tasks: rows, next: { value: SORTS[sort].value(last), id: last.id } } : { tasks: rows };
 }
 
 /** Every statement a page can run, each shape once: for the test of their names. */

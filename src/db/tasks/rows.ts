@@ -6,6 +6,11 @@ export const COLUMNS: readonly string[] = [
   'due_date', 'completed_at', 'created_at', 'updated_at', 'version',
 ];
 export const RETURNING = `returning ${COLUMNS.join(', ')}`;
+/**
+ * The contract's Task fields, in its order: a row of these, read with ISO_TIMESTAMPS, is a Task as it
+ * is, so a page of them needs no second object per row.
+ */
+export const TASK_COLUMNS = COLUMNS.filter((column) => column !== 'version').join(', ');
 
 /** As read with ISO_TIMESTAMPS (db/timestamps.ts): every timestamp already the contract's string. */
 export interface TaskRow extends Omit<TaskFields, 'due_date'> {
