@@ -12,7 +12,7 @@ import { createTaskHandlers } from './tasks.js';
 /** Each handler run as one of its caller's requests at once (src/http/costs.ts): every one of these has a caller. */
 function perUser<T extends Record<string, (c: HandlerContext<never>) => unknown>>(costs: UserCosts, handlers: T): T {
   return Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [name, (c: HandlerContext<never>) => costs.request(caller(c).id, async () => handler(c))]),
+    Object.entries(handlers).map(([name, handler]) => [name, (c: HandlerContext<never>) => costs.request(caller(c).id, () => Promise.resolve(handler(c)))]),
   ) as T;
 }
 
