@@ -5,6 +5,7 @@ import type { Context } from 'openapi-backend';
 import type { RequestContext } from '../http/context.js';
 import { problems } from '../http/problem.js';
 import type { Exchange } from './hooks.js';
+import { responseJson } from './response-json.js';
 import type { AnyReply, HandlerContext, OperationId } from './types.js';
 
 /** The header parameters the operation declares, keyed by their names in openapi.yaml (HTTP lower-cases them). */
@@ -43,7 +44,7 @@ export function dispatchTo(handler: AnyHandler, answerMs: number) {
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
-    else sendJson(res, reply.body);
+    else sendJson(res, responseJson(c.operation, reply.status, reply.body));
   };
 }
 
@@ -80,8 +81,7 @@ function queryOf(url: string): string {
  * What express's res.json would send here, without its per-call work: it looks up three app settings, and
  * res.send checks freshness against If-None-Match, which the get handler has already answered.
  */
-function sendJson(res: Response, body: unknown): void {
-  const json = JSON.stringify(body);
+function sendJson(res: Response, json: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);

@@ -6,14 +6,21 @@ export const COLUMNS: readonly string[] = [
   'due_date', 'completed_at', 'created_at', 'updated_at', 'version',
 ];
 export const RETURNING = `returning ${COLUMNS.join(', ')}`;
+/**
+ * The contract's Task fields, in its order: a row of these, read with ISO_TIMESTAMPS, is a Task as it
+ * is, so a page of them needs no second object per row.
+ */
+export const TASK_COLUMNS = COLUMNS.filter((column) => column !== 'version').join(', ');
 
-export interface TaskRow extends TaskFields {
+/** As read with ISO_TIMESTAMPS (db/timestamps.ts): every timestamp already the contract's string. */
+export interface TaskRow extends Omit<TaskFields, 'due_date'> {
   id: number;
   version: number;
   user_id: string;
-  completed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  due_date: string | null;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export function toTask(row: TaskRow): Task {
@@ -25,10 +32,10 @@ export function toTask(row: TaskRow): Task {
     completed: row.completed,
     priority: row.priority,
     tags: row.tags,
-    due_date: row.due_date?.toISOString() ?? null,
-    completed_at: row.completed_at?.toISOString() ?? null,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    due_date: row.due_date,
+    completed_at: row.completed_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtStatements, MAX_NAME_BYTES, statement } from '../../../../src/db/statement.js';
+import { everyListStatement } from '../../../../src/db/tasks/list.js';
 import { everyWriteStatement } from '../../../../src/db/tasks/writes.js';
 import '../../../../src/db/tasks/index.js'; // builds the fixed statements of every repository module
 
@@ -19,6 +20,13 @@ describe('named statements', () => {
       assert.deepEqual(twins.map(([other]) => other), [name], `${name} collides once cut`);
       assert.ok(text.length > 0);
     }
+  });
+
+  it('when every list shape is built, then each has a name of its own for a text of its own', () => {
+    const shapes = [...everyListStatement()];
+    assert.equal(new Set(shapes.map((s) => s.text)).size, shapes.length, 'every shape is a different statement');
+    assert.equal(new Set(shapes.map((s) => s.name)).size, shapes.length, 'and so has a different name');
+    for (const { name } of shapes) assert.ok(Buffer.byteLength(name) <= MAX_NAME_BYTES, `${name} is longer than PostgreSQL keeps`);
   });
 
   it('when a name is longer than PostgreSQL keeps, then it is refused before it reaches a connection', () => {
