@@ -7,6 +7,7 @@ import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
+import { blockedBehind } from '../support/row-lock.js';
 import { until } from '../support/until.js';
 
 const lines: Array<Record<string, unknown>> = [];
@@ -134,8 +135,8 @@ describe('what the logs never hold, and what they always do', () => {
       headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'x-request-id': `leaves-${user.id}` },
       body: JSON.stringify({ title: 'Committed after its client left' }),
     }).catch(() => 'aborted');
-    const { rows } = await trx.raw('select pg_backend_pid() as pid');
-    await until(async () => Number((await admin.raw('select count(*) as n from pg_stat_activity where ? = any(pg_blocking_pids(pid))', [rows[0].pid])).rows[0].n) === 1);
+    const waiters = await blockedBehind(admin, trx);
+    await until(async () => (await waiters()) === 1);
     abort.abort();
     assert.equal(await leaving, 'aborted');
     await new Promise((resolve) => setTimeout(resolve, 200));
