@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuzzSettings } from '../support/settings.js';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
 import { assertMatchesDeclaration, operations, type JsonSchema, type OperationObject } from './declared.js';
 
 const { seed, runs } = fuzzSettings();
@@ -107,14 +107,26 @@ function requestFor(operation: OperationObject, fixture: Fixture) {
   });
 }
 
+/** An app on one connection (every statement shape meets every other on it, as named statements do on a busy pool), a user and a task of theirs. */
+async function startFixture(title: string): Promise<Fixture> {
+  const app = await startTestApp({ poolMax: 1 });
+  const user = await newUser();
+  const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title } })).body.id as number;
+  return { app, user, taskId };
+}
+
+/** No 5xx, a status the operation declares, and the response as declared. */
+function assertAnsweredAsDeclared(operation: OperationObject, res: TestResponse, where: string): void {
+  assert.ok(res.status < 500, where);
+  const declared = operation.responses[String(res.status)];
+  assert.ok(declared, `status ${res.status} is not declared for ${operation.operationId}: ${where}`);
+  assertMatchesDeclaration(declared, res);
+}
+
 describe(`contract fuzzing (seed ${seed}, ${runs} runs per operation)`, () => {
   let fixture: Fixture;
   before(async () => {
-    // One connection: every statement shape meets every other on it, as named statements do on a busy pool.
-    const app = await startTestApp({ poolMax: 1 });
-    const user = await newUser();
-    const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Fuzzed' } })).body.id as number;
-    fixture = { app, user, taskId };
+    fixture = await startFixture('Fuzzed');
   });
   after(() => fixture.app.close());
 
@@ -124,10 +136,7 @@ describe(`contract fuzzing (seed ${seed}, ${runs} runs per operation)`, () => {
         fc.asyncProperty(requestFor(operation, fixture), async (request) => {
           const res = await fixture.app.request(request.method, request.url, { token: fixture.user.token, headers: request.headers, body: request.body });
           const where = `${request.method} ${request.url} ${JSON.stringify(request.headers)} ${JSON.stringify(request.body)?.slice(0, 300)} → ${res.status} ${res.text.slice(0, 300)}`;
-          assert.ok(res.status < 500, where);
-          const declared = operation.responses[String(res.status)];
-          assert.ok(declared, `status ${res.status} is not declared for ${operation.operationId}: ${where}`);
-          assertMatchesDeclaration(declared, res);
+          assertAnsweredAsDeclared(operation, res, where);
         }),
         { seed, numRuns: runs, endOnFailure: true },
       );
@@ -142,10 +151,7 @@ const ifMatchKinds = ['(none)', '(current)', '"1"', 'W/"1"', '*', 'garbage'] as 
 describe('every combination of fields, with and without If-Match, on a pool of one connection', () => {
   let fixture: Fixture;
   before(async () => {
-    const app = await startTestApp({ poolMax: 1 });
-    const user = await newUser();
-    const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Combined' } })).body.id as number;
-    fixture = { app, user, taskId };
+    fixture = await startFixture('Combined');
   });
   after(() => fixture.app.close());
 
@@ -160,10 +166,7 @@ describe('every combination of fields, with and without If-Match, on a pool of o
           const headers: Record<string, string> = kind === '(none)' ? {} : { 'if-match': current };
           const res = await fixture.app.request(operation.method.toUpperCase(), path, { token: fixture.user.token, headers, body });
           const where = `${operation.method} ${JSON.stringify(body)} If-Match ${kind} → ${res.status} ${res.text.slice(0, 200)}`;
-          assert.ok(res.status < 500, where);
-          const declared = operation.responses[String(res.status)];
-          assert.ok(declared, `status ${res.status} is not declared: ${where}`);
-          assertMatchesDeclaration(declared, res);
+          assertAnsweredAsDeclared(operation, res, where);
           if (kind === '(none)' || kind === '(current)' || kind === '*') assert.equal(res.status, 200, where);
         }
       }
