@@ -1,5 +1,5 @@
 // The knex CLI's view of this project: the same migration list and names as the server's start-up
-// (src/db/migrate.ts), on the same database by the same way (DATABASE_DIRECT_URL when set, else
+// (migrations/migrate.ts), on the same database by the same way (DATABASE_DIRECT_URL when set, else
 // DATABASE_URL; sslmode as libpq means it, see src/db/connection-url.ts; with neither, the embedded database
 // of a running `npm start`). Run it with tsx, without which
 // the CLI cannot load TypeScript:
@@ -7,10 +7,10 @@
 //   … migrate:latest | migrate:rollback [--all] | migrate:up | migrate:down | migrate:make <name>
 // The server's start-up migrates too, under an advisory lock; both take knex's own lock while migrating.
 import type { Knex } from 'knex';
-import { ConfigError, loadDatabaseUrl } from './src/config.js';
+import { ConfigError, loadDatabaseUrl } from './src/config/index.js';
 import { databaseTarget } from './src/db/connection-url.js';
 import { runningEmbeddedUrl } from './src/db/embedded-running.js';
-import { MIGRATIONS } from './src/db/migrate.js';
+import { MIGRATIONS } from './migrations/migrate.js';
 
 function databaseUrl(): string {
   try {

@@ -136,7 +136,7 @@ function serve(port: number, databaseUrl: string, secret: string): void {
   async function list(res: ServerResponse, user: string, search: URLSearchParams): Promise<void> {
     const limit = Number(search.get('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HttpError(400, 'limit must be 1 to 500.');
-    // The API's statement for this shape, text for text (src/db/tasks/list.ts): the Task's columns, no version.
+    // The API's statement for this shape, text for text (src/tasks/list.sql.ts): the Task's columns, no version.
     const rows = await query('list', `select ${TASK_COLUMNS} from tasks where user_id = $1 order by created_at desc, id desc limit $2::int`, [user, limit + 1]);
     const tasks = rows.slice(0, limit).map(toTask);
     const headers: Record<string, string> = {};

@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { issueToken } from '../src/auth/issue-token.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
-import { freePort } from '../src/free-port.js';
+import { migrateLatest } from '../migrations/migrate.js';
+import { freePort } from '../src/db/free-port.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
 import { residentMemory, startApi, type Server } from './support.js';
 

@@ -13,7 +13,7 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
+import { migrateLatest } from '../migrations/migrate.js';
 import { insertTasks } from './seed.js';
 import { benchDatabase, percentile, startApi } from './support.js';
 

@@ -8,7 +8,7 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
+import { migrateLatest } from '../migrations/migrate.js';
 import { benchDatabase, percentile, startApi } from './support.js';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '100' }, seconds: { type: 'string', default: '30' } } });

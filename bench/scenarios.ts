@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import type { Knex } from 'knex';
 import { withoutChangeLog } from '../src/db/change-log.js';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
+import { migrateLatest } from '../migrations/migrate.js';
 import { cpuSeconds, type Server } from './support.js';
 
 export const TASKS_PER_USER = 200;

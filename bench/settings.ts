@@ -1,5 +1,5 @@
-// What the benchmarks read of the environment (src/config.ts hands it over).
-import { environment } from '../src/config.js';
+// What the benchmarks read of the environment (src/config/index.ts hands it over).
+import { environment } from '../src/config/index.js';
 
 /** The PostgreSQL the benchmarks seed and reset; unset means each starts an embedded one. */
 export function benchDatabaseUrl(): string | undefined {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDatabaseUrl } from './settings.js';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '../src/db/free-port.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 

@@ -1,9 +1,9 @@
 // Part of `npm run build`: copies the files the docs pages load out of the renderers' packages (development
-// dependencies) into dist/docs-assets/, where the server serves them from (src/http/docs-assets.ts).
+// dependencies) into dist/docs-assets/, where the server serves them from (src/service-routes/docs-assets.ts).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DOCS_ASSETS } from '../src/http/docs-assets.js';
+import { DOCS_ASSETS } from '../src/service-routes/docs-assets.js';
 
 const require = createRequire(import.meta.url);
 const out = join(import.meta.dirname, '..', 'dist', 'docs-assets');

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests (test/integration/docs-browser.test.ts, client-browser.test.ts) and npm run e2e. Playwright's
+# Installs Debian's Chromium for the browser tests (test/service-routes/docs-browser.test.ts, test/client/browser.test.ts) and npm run e2e. Playwright's
 # own browser downloads cannot run here; playwright-core drives the system's /usr/bin/chromium instead.
 # Does nothing when Chromium is already there; says why and exits 0 when it cannot be installed, and the
 # browser test then skips with that reason.

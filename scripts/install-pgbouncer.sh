@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's PgBouncer for the pooled run of .ci/run and test/integration/pooler.test.ts (which start
+# Installs Debian's PgBouncer for the pooled run of .ci/run and test/db/pooler.test.ts (which start
 # their own, in transaction mode; the package's service is not used). Does nothing when it is already
 # there; says why and exits 0 when it cannot be installed, and those then skip with that reason.
 set -u

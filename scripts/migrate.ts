@@ -1,6 +1,6 @@
 // `npm run migrate [-- latest|rollback|reset|status]` against DATABASE_URL (by DATABASE_DIRECT_URL when set),
 // or the embedded database (the running server's, when `npm start` runs).
-import { migrateLatest, migrateRollback, migrationStatus } from '../src/db/migrate.js';
+import { migrateLatest, migrateRollback, migrationStatus } from '../migrations/migrate.js';
 import { withDatabase } from './with-database.js';
 
 const command = process.argv[2] ?? 'latest';

@@ -7,20 +7,20 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environment } from '../src/config.js';
+import { environment } from '../src/config/index.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { createDb } from '../src/db/knex.js';
 import { startPgBouncer } from '../test/support/pgbouncer.js';
 
 const SUITE = [
   'test/contract',
-  'test/integration/tasks.test.ts',
-  'test/integration/listing.test.ts',
-  'test/integration/concurrency.test.ts',
-  'test/integration/errors.test.ts',
-  'test/integration/auth.test.ts',
-  'test/integration/telemetry.test.ts',
-  'test/integration/client.test.ts',
+  'test/tasks/tasks.test.ts',
+  'test/tasks/list.test.ts',
+  'test/tasks/concurrency.test.ts',
+  'test/pipeline/errors.test.ts',
+  'test/auth/bearer.test.ts',
+  'test/pipeline/telemetry.test.ts',
+  'test/client/client.test.ts',
 ];
 const BENCH_DATABASE = 'tasks_bench_pooled';
 

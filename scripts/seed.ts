@@ -1,8 +1,8 @@
 // `npm run db:seed`: a demo user with a varied set of tasks, created through the repository (so they obey
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
 import { issueToken } from '../src/auth/issue-token.js';
-import { createTaskRepository } from '../src/db/tasks/index.js';
-import type { TaskFields } from '../src/domain/tasks.js';
+import { createTaskRepository } from '../src/tasks/repository.js';
+import type { TaskFields } from '../src/tasks/task.js';
 import { withDatabase } from './with-database.js';
 
 const DEMO = { id: 'demo_user', email: 'demo@example.com', name: 'Demo User' };

@@ -3,12 +3,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { testDatabaseUrl, testProcessEnv } from '../test/support/settings.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { EmbeddedPostgresMissing } from '../src/db/embedded-missing.js';
 import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
+import { migrateLatest } from '../migrations/migrate.js';
 
 async function testFiles(roots: string[]): Promise<string[]> {
   const files: string[] = [];
@@ -24,8 +24,9 @@ async function testFiles(roots: string[]): Promise<string[]> {
 
 const startedAt = Date.now();
 const files = await testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['test']);
-// Unit tests are pure: a run of them alone starts no database.
-const needsDatabase = files.some((file) => !file.split(sep).includes('unit'));
+// Unit tests (*.unit.test.ts, beside the other tests of their feature) are pure: a run of them alone starts
+// no database.
+const needsDatabase = files.some((file) => !file.endsWith('.unit.test.ts'));
 let url = needsDatabase ? testDatabaseUrl() : undefined;
 let stopEmbedded = async () => {};
 if (!needsDatabase) {

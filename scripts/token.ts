@@ -3,7 +3,7 @@
 // front end with the shared secret would send it.
 import { parseArgs } from 'node:util';
 import { issueToken } from '../src/auth/issue-token.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

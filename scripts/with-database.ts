@@ -3,7 +3,7 @@
 // same data is refused by PostgreSQL); else one started for the script and stopped after it. A failure is
 // said in a line or two on stderr with exit code 1, never as a stack trace (LOG_LEVEL=debug logs that).
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../src/config/index.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { isDatabaseUnavailable } from '../src/db/errors.js';
 

@@ -4,25 +4,25 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createHandlers } from './api/handlers/index.js';
-import { createChangeCursorCodec, createCursorCodec } from './api/cursor.js';
-import type { SyncDeps } from './api/handlers/sync.js';
-import { createOpenApi } from './api/backend.js';
-import { routeByContract } from './api/express-adapter.js';
+import { createHandlers } from './operations.js';
+import { createChangeCursorCodec, createCursorCodec } from './tasks/cursor.js';
+import type { SyncDeps } from './sync/handlers.js';
+import { createOpenApi } from './pipeline/openapi.js';
+import { routeByContract } from './pipeline/route.js';
 import { loadSpec, type Spec } from './contract/spec.js';
 import type { VerifyToken } from './auth/tokens.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { DatabaseHealth } from './db/health.js';
-import type { UserCosts } from './http/costs.js';
+import type { UserCosts } from './pipeline/costs.js';
 import { readinessCheck } from './db/knex.js';
-import { createTaskRepository } from './db/tasks/index.js';
-import { DOCS_ASSETS_PATH, docsAssets } from './http/docs.js';
-import { errorFunnel } from './http/errors.js';
-import { InFlight } from './http/in-flight.js';
-import { securityHeaders } from './http/security-headers.js';
-import { createTelemetry } from './http/telemetry.js';
-import type { RateLimiter } from './http/rate-limit.js';
-import { SERVER_TIMEOUTS } from './http/server.js';
+import { createTaskRepository } from './tasks/repository.js';
+import { DOCS_ASSETS_PATH, docsAssets } from './service-routes/docs.js';
+import { errorFunnel } from './pipeline/errors.js';
+import { InFlight } from './pipeline/in-flight.js';
+import { securityHeaders } from './pipeline/security-headers.js';
+import { createTelemetry } from './pipeline/telemetry.js';
+import type { RateLimiter } from './pipeline/rate-limit.js';
+import { SERVER_TIMEOUTS } from './pipeline/server.js';
 import type { ChangeHub } from './sync/hub.js';
 
 export interface AppDeps {
@@ -41,7 +41,7 @@ export interface AppDeps {
   inFlight?: InFlight;
   /** Where /metrics comes from when it is not this process's registry alone (a cluster worker's). */
   metrics?: { registry: Registry; exposition: () => Promise<string> };
-  /** How long an operation may take once its request is read (src/http/server.ts's SERVER_TIMEOUTS). */
+  /** How long an operation may take once its request is read (src/pipeline/server.ts's SERVER_TIMEOUTS). */
   answerMs?: number;
   /** The process's change hub, which event streams subscribe to, and how streams behave. */
   sync: { hub: ChangeHub; streams: SyncDeps['streams'] };

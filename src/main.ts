@@ -2,7 +2,7 @@
 // workers are servers. Only the processes that serve requests load the app.
 import cluster from 'node:cluster';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { EmbeddedPostgresMissing } from './db/embedded-missing.js';
 
 async function main(): Promise<void> {

@@ -6,13 +6,13 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createApp, type AppDeps } from './app.js';
 import { createTokenVerifier } from './auth/tokens.js';
-import type { Config } from './config.js';
-import { createUserCosts } from './http/costs.js';
-import { InFlight } from './http/in-flight.js';
-import { createRateLimiter } from './http/rate-limit.js';
-import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './http/server.js';
+import type { Config } from './config/index.js';
+import { createUserCosts } from './pipeline/costs.js';
+import { InFlight } from './pipeline/in-flight.js';
+import { createRateLimiter } from './pipeline/rate-limit.js';
+import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './pipeline/server.js';
 import { watchDatabaseHealth } from './db/health.js';
-import { createTaskRepository } from './db/tasks/index.js';
+import { createTaskRepository } from './tasks/repository.js';
 import { ChangeHub } from './sync/hub.js';
 
 /** How the event streams behave: how often the change log is read, heartbeats, limits. Tests shorten them. */

@@ -1,10 +1,10 @@
 // Shared test plumbing: an app on a real PostgreSQL over real HTTP (port 0), tokens, and fresh users.
 import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
-import { type AuthConfig, type Config } from '../src/config.js';
+import { type AuthConfig, type Config } from '../src/config/index.js';
 import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
-import type { ServerTimeouts } from '../src/http/server.js';
+import type { ServerTimeouts } from '../src/pipeline/server.js';
 import { startService, SYNC_SETTINGS, type SyncSettings } from '../src/service.js';
 import { TEST_METRICS_TOKEN, TEST_SECRET } from './support/tokens.js';
 

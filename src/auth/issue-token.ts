@@ -2,7 +2,7 @@
 // carrying the issuer and audience this API is configured to require, so that it accepts them.
 import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { AuthConfig } from '../config.js';
+import type { AuthConfig } from '../config/index.js';
 
 export interface TokenClaims {
   sub: string;

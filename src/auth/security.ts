@@ -3,7 +3,7 @@
 // unauthorizedHandler hook rethrows it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'openapi-backend';
-import { Problem, problems } from '../http/problem.js';
+import { Problem, problems } from '../contract/problem.js';
 import { KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
 
 const REALM = 'tasks';

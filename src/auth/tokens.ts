@@ -4,7 +4,7 @@
 import { webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { AuthConfig } from '../config.js';
+import type { AuthConfig } from '../config/index.js';
 
 export interface Principal {
   /** The token's `sub`: the user every query is scoped to. */

@@ -11,7 +11,7 @@
 // and its host name. pg reads them so only with its `uselibpqcompat` flag, set here (without it pg treats
 // `require` as `verify-full` and warns at every start).
 
-import type { Pooler } from '../config.js';
+import type { Pooler } from '../config/index.js';
 
 export interface DatabaseTarget {
   /** The URL to hand pg: this API's own parameters taken out, libpq's TLS meaning put in. */

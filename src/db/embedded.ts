@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../free-port.js';
+import { freePort } from './free-port.js';
 import { ensureReachableBinaries, postgresUser, reachableDataDir } from './embedded-as-root.js';
 import { assertEmbeddedPostgresInstalled } from './embedded-missing.js';
 

@@ -2,7 +2,7 @@
 // to a bug (a 500); and what of an error may be logged: never its message or detail, which can quote a row.
 
 // DATABASE_STALLED: the stall guard dropped a connection; NO_ANSWER_IN_TIME: a request's statements took
-// longer together than the request may (src/api/dispatch.ts).
+// longer together than the request may (src/pipeline/dispatch.ts).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'DATABASE_STALLED', 'NO_ANSWER_IN_TIME']);
 // SQLSTATE classes 08 (connection exception) and 57P (operator intervention), and too_many_connections.
 // Not query_canceled: one statement that ran past statement_timeout (on a row lock, say) is no outage.

@@ -5,7 +5,7 @@
 // unbounded instance of their own: building an index may take longer than any request should.
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
-import type { Pooler } from '../config.js';
+import type { Pooler } from '../config/index.js';
 import { databaseTarget } from './connection-url.js';
 import { stallGuardedStream } from './stall-guard.js';
 

@@ -1,6 +1,6 @@
 // How many of the pool's connections are in use, free, and waited for. knex documents no way to ask: this
 // reads its tarn pool (knex.client.pool, tarn's documented numUsed/numFree/numPendingAcquires), the one
-// place that does; test/integration/pool-stats.test.ts pins it, so a knex release that moves it is noticed.
+// place that does; test/db/pool-stats.test.ts pins it, so a knex release that moves it is noticed.
 import type { Knex } from 'knex';
 
 export interface PoolStats {

@@ -4,7 +4,7 @@
 // the database while its first worker loads.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { AggregatorRegistry } from 'prom-client';
 import { DATABASE_QUESTION, isMetricsMessage, METRICS_ANSWER, METRICS_QUESTION, SHUTDOWN_MESSAGE, type DatabaseReady, type MetricsMessage } from './cluster-messages.js';

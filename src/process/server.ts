@@ -3,7 +3,7 @@
 // handlers whose clients left are waited for, and only then are the database and Redis closed.
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { startService, SYNC_SETTINGS, type Service } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';

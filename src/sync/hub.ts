@@ -5,7 +5,7 @@
 // from each stream's position. It looks every `pollMs` while any stream is open, and not at all otherwise.
 import { describeDatabaseFailure, isDatabaseUnavailable, loggableError } from '../db/errors.js';
 import type { DatabaseHealth } from '../db/health.js';
-import type { TaskChange } from '../domain/tasks.js';
+import type { TaskChange } from '../tasks/task.js';
 
 export interface ChangeSource {
   /** The numbers of these users' last changes (absent: none yet). */

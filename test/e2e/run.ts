@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environment } from '../../src/config.js';
+import { environment } from '../../src/config/index.js';
 import { createDb } from '../../src/db/knex.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/db/free-port.js';
 import { answering, run, start, type Child } from './processes.js';
 import { CHROMIUM, driveTwoTabs } from './two-tabs.js';
 

@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/db/free-port.js';
 
 export const PGBOUNCER = '/usr/sbin/pgbouncer';
 

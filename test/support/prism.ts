@@ -3,7 +3,7 @@
 // turns into a 500 problem of Prism's whose `sl-violations` header lists what broke.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../../src/free-port.js';
+import { freePort } from '../../src/db/free-port.js';
 import { SPEC_PATH } from '../../src/contract/spec.js';
 import { ROOT } from './cli.js';
 

@@ -1,6 +1,6 @@
-// What the test suite reads of the environment (src/config.ts hands it over; the service's own settings are
+// What the test suite reads of the environment (src/config/index.ts hands it over; the service's own settings are
 // not these).
-import { environment } from '../../src/config.js';
+import { environment } from '../../src/config/index.js';
 
 const env = environment();
 

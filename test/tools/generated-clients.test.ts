@@ -11,7 +11,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { environment } from '../../src/config.js';
+import { environment } from '../../src/config/index.js';
 import { ROOT } from '../support/cli.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 

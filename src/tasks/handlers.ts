@@ -1,0 +1,94 @@
+// The task operations, each named as its implicit-scope operationId and serving both URL scopes: by the
+// time one runs, openapi-backend has authenticated the caller, the hooks have checked that a path's
+// {user_id} is the caller, and the request matches openapi.yaml. So a handler only reads the request, calls
+// the repository, and says what to answer.
+import type { TaskRepository } from './repository.js';
+import type { Versioned, WriteOutcome } from './task.js';
+import { etagOf, namesVersion, versionsIn } from './etag.js';
+import type { UserCosts } from '../pipeline/costs.js';
+import { Problem, problems } from '../contract/problem.js';
+import type { CursorCodec } from './cursor.js';
+import { requestFingerprint } from './fingerprint.js';
+import { cursorBinding, nextLink, pageQuery } from './list-query.js';
+import { normalizeTaskCreate, normalizeTaskUpdate } from './input.js';
+import type { Handler } from '../pipeline/handler.js';
+import { caller } from '../pipeline/caller.js';
+
+function invalidCursor(): never {
+  const message = "is not a cursor of this query: use the previous page's Link, with the same filters, sort and order";
+  throw new Problem(400, `The cursor ${message}.`, { errors: [{ in: 'query', field: '/cursor', message }] });
+}
+
+function found<T>(task: T | null, id: number): T {
+  if (task === null) throw problems.notFound(`Task ${id}`);
+  return task;
+}
+
+/** A 200 with the task and its version as ETag. */
+function taskReply({ task, version }: Versioned) {
+  return { status: 200 as const, body: task, headers: { ETag: etagOf(version) } };
+}
+
+function written<T>(outcome: WriteOutcome<T>, id: number): T {
+  if (outcome === 'not-found') throw problems.notFound(`Task ${id}`);
+  if (outcome === 'precondition-failed') {
+    throw new Problem(412, `Task ${id} has changed since the version in If-Match; fetch it again.`);
+  }
+  return outcome;
+}
+
+export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }) {
+  const listTasks: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
+    const user = caller(c).id;
+    const query = pageQuery(c.query);
+    const binding = cursorBinding(user, query);
+    const after = c.query.cursor === undefined ? undefined : (cursors.decode(c.query.cursor, binding) ?? invalidCursor());
+    const list = () => tasks.list(user, { ...query, after });
+    const page = await (query.search === undefined ? list() : costs.search(user, list));
+    const headers: Record<string, string> = page.next ? { Link: nextLink(c.path, c.rawQuery, cursors.encode(page.next, binding)) } : {};
+    return { status: 200, body: page.tasks, headers };
+  };
+
+  const createTask: Handler<'createTask' | 'createUserTask'> = async (c) => {
+    const fields = normalizeTaskCreate(c.body!);
+    const key = c.headers['Idempotency-Key'];
+    const created =
+      key === undefined ? await tasks.create(caller(c), fields) : await tasks.createOnce(caller(c), fields, { key, requestHash: requestFingerprint(fields) });
+    if (created === 'key-reused') {
+      throw new Problem(422, 'This Idempotency-Key was already used with a different body.');
+    }
+    const headers: Record<string, string> = { ETag: etagOf(created.version), Location: `${c.path}/${created.task.id}` };
+    if ('replayed' in created && created.replayed) headers['Idempotent-Replayed'] = 'true';
+    return { status: 201, body: created.task, headers };
+  };
+
+  const getTask: Handler<'getTask' | 'getUserTask'> = async (c) => {
+    const { task, version } = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const fresh = versionsIn(c.headers['If-None-Match'], 'weak');
+    if (fresh !== undefined && namesVersion(fresh, version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
+    return taskReply({ task, version });
+  };
+
+  // PUT (at least one field, as validated) and PATCH (a merge patch, possibly empty) change a task alike.
+  const patchTask: Handler<'patchTask' | 'patchUserTask' | 'updateTask' | 'updateUserTask'> = async (c) => {
+    const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
+    const fields = normalizeTaskUpdate(c.body!);
+    if (Object.keys(fields).length > 0) return taskReply(written(await tasks.update(caller(c).id, c.params.id, fields, ifMatch), c.params.id));
+    // An empty merge patch changes nothing: the task as it is, when the precondition holds.
+    const current = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const holds = ifMatch === undefined || namesVersion(ifMatch, current.version);
+    return taskReply(written(holds ? current : 'precondition-failed', c.params.id));
+  };
+
+  const deleteTask: Handler<'deleteTask' | 'deleteUserTask'> = async (c) => {
+    written(await tasks.remove(caller(c).id, c.params.id, versionsIn(c.headers['If-Match'], 'strong')), c.params.id);
+    return { status: 204, body: undefined };
+  };
+
+  const toggleTaskCompletion: Handler<'toggleTaskCompletion' | 'toggleUserTaskCompletion'> = async (c) => {
+    const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
+    return taskReply(written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id));
+  };
+
+  return { listTasks, createTask, getTask, updateTask: patchTask, patchTask, deleteTask, toggleTaskCompletion };
+}

@@ -1,0 +1,21 @@
+// .env.example is where a newcomer learns the settings: it must name every variable the server reads.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+
+describe('.env.example', () => {
+  it('when src/config/index.ts reads a variable, then .env.example lists it, with a comment above it', async () => {
+    const config = await readFile(new URL('../../src/config/index.ts', import.meta.url), 'utf8');
+    const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const read = new Set([...config.matchAll(/(?:read\.\w+\(|env\.)'?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+    assert.ok(read.size >= 15, `found ${[...read].join(', ')}`);
+    const lines = example.split('\n');
+    for (const name of read) {
+      const at = lines.findIndex((line) => line.startsWith(`${name}=`));
+      assert.ok(at > 0, `${name} is in .env.example`);
+      // The comment may stand above a group of related variables.
+      const above = lines.slice(0, at).reverse().find((line) => line.trim() !== '' && !/^[A-Z][A-Z0-9_]*=/.test(line));
+      assert.match(above ?? '', /^#/, `${name} has a comment`);
+    }
+  });
+});
