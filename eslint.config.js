@@ -10,8 +10,8 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      // The only reader of the environment is src/config/index.ts.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config/index.ts.' }],
+      // The only reader of the environment is src/config/.
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config/.' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
@@ -28,7 +28,7 @@ export default tseslint.config(
       }],
     },
   },
-  { files: ['src/config/index.ts'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['src/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
   {
     files: ['test/**/*.ts'],
     rules: {

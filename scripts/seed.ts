@@ -1,5 +1,6 @@
 // `npm run db:seed`: a demo user with a varied set of tasks, created through the repository (so they obey
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
+import { migrateLatest } from '../migrations/migrate.js';
 import { issueToken } from '../src/auth/issue-token.js';
 import { createTaskRepository } from '../src/tasks/repository.js';
 import type { TaskFields } from '../src/tasks/task.js';
@@ -25,7 +26,7 @@ const tasks: Array<Partial<TaskFields> & { title: string }> = [
 ];
 
 await withDatabase(async (database, config) => {
-  await database.migrate();
+  await database.schema(migrateLatest);
   const repository = createTaskRepository(database.db);
   const existing = await repository.list(DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
   if (existing.tasks.length > 0) {

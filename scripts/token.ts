@@ -16,6 +16,5 @@ if (!userId || positionals.length > 1 || !Number.isInteger(ttl) || ttl <= 0) {
   process.exit(2);
 }
 
-const { config, notices } = loadConfig();
-for (const notice of notices) console.error(notice);
+const config = loadConfig();
 console.log(await issueToken(config.auth, { sub: userId, email: values.email, name: values.name, ttlSeconds: ttl }));

@@ -11,7 +11,7 @@ export async function withDatabase(work: (database: Database, config: Config) =>
   let database: Database | undefined;
   let debug: (error: unknown) => void = () => {};
   try {
-    const { config } = loadConfig();
+    const config = loadConfig();
     const logger = pino({ level: config.logLevel });
     debug = (error) => logger.debug({ err: error }, 'the script failed');
     const log = { info: (m: string) => logger.info(m), debug: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) };

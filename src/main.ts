@@ -6,9 +6,8 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { EmbeddedPostgresMissing } from './db/embedded-missing.js';
 
 async function main(): Promise<void> {
-  const { config, notices } = loadConfig();
+  const config = loadConfig();
   const logger = pino({ level: config.logLevel });
-  for (const notice of notices) logger.warn(notice);
   if (cluster.isPrimary && config.webConcurrency > 1) await (await import('./process/primary.js')).runPrimary(config, logger);
   else await (await import('./process/server.js')).runServer(config, logger);
 }

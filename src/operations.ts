@@ -16,7 +16,7 @@ function perUser<T extends Record<string, (c: HandlerContext<never>) => unknown>
   ) as T;
 }
 
-export function createHandlers(deps: ServiceDeps & SyncDeps & { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }): HandlerTable {
+export function operations(deps: ServiceDeps & SyncDeps & { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }): HandlerTable {
   const tasks = perUser(deps.costs, createTaskHandlers(deps));
   const sync = perUser(deps.costs, createSyncHandlers(deps));
   return {

@@ -1,39 +1,40 @@
-// Composition root: the whole service on a database it is given (the token verifier, the rate limiter, the
-// app and its HTTP server) and how to stop it. The server process and every cluster worker build it here,
-// and so do the tests (the benchmarks run the server process); they differ only in what they pass in.
+// The composition root: the whole service on a database it is given, and how to stop it. The server process
+// and every cluster worker build it here, and so do the tests (the benchmarks run the server process); they
+// differ only in what they pass in. Everything the service is made of is made here and nowhere else.
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { createApp, type AppDeps } from './app.js';
+import type { Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.js';
 import type { Config } from './config/index.js';
+import { loadSpec, type Spec } from './contract/spec.js';
+import { watchDatabaseHealth } from './db/health.js';
+import { operations } from './operations.js';
+import { expressApp } from './pipeline/app.js';
 import { createUserCosts } from './pipeline/costs.js';
+import { errorFunnel } from './pipeline/errors.js';
 import { InFlight } from './pipeline/in-flight.js';
+import { createOpenApi } from './pipeline/openapi.js';
 import { createRateLimiter } from './pipeline/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './pipeline/server.js';
-import { watchDatabaseHealth } from './db/health.js';
-import { createTaskRepository } from './tasks/repository.js';
+import { createTelemetry } from './pipeline/telemetry.js';
+import { DOCS_ASSETS_PATH, docsAssets } from './service-routes/docs.js';
+import { readinessCheck } from './service-routes/readiness.js';
 import { ChangeHub } from './sync/hub.js';
-
-/** How the event streams behave: how often the change log is read, heartbeats, limits. Tests shorten them. */
-export interface SyncSettings {
-  pollMs: number;
-  heartbeatMs: number;
-  retryMs: number;
-  slowConsumerMs: number;
-  perUser: number;
-}
-export const SYNC_SETTINGS: SyncSettings = { pollMs: 250, heartbeatMs: 15_000, retryMs: 3_000, slowConsumerMs: 30_000, perUser: 5 };
+import { createSyncRepository } from './sync/repository.js';
+import { createChangeCursorCodec, createCursorCodec } from './tasks/cursor.js';
+import { createTaskRepository } from './tasks/repository.js';
 
 export interface ServiceOptions {
-  config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit' | 'metricsToken'>;
+  config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit' | 'metricsToken' | 'sync'>;
   db: Knex;
   logger: Logger;
   /** Where to listen; every interface when absent. */
   host?: string;
   timeouts?: ServerTimeouts;
-  metrics?: AppDeps['metrics'];
-  sync?: SyncSettings;
+  /** Where /metrics comes from when it is not this process's registry alone (a cluster worker's). */
+  metrics?: { registry: Registry; exposition: () => Promise<string> };
+  spec?: Spec;
 }
 
 export interface Service {
@@ -46,20 +47,35 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics, sync = SYNC_SETTINGS }: ServiceOptions): Promise<Service> {
+export async function startService({ config, db, logger, host, timeouts = SERVER_TIMEOUTS, metrics, spec = loadSpec() }: ServiceOptions): Promise<Service> {
   const rateLimiter = await createRateLimiter(config.rateLimit, { warn: (message) => logger.warn(message) });
   const inFlight = new InFlight();
   // One account of the database's outages, whoever meets them: requests, readiness probes, the hub's looks.
   const health = watchDatabaseHealth(db, logger);
-  const hub = new ChangeHub(createTaskRepository(db), { pollMs: sync.pollMs, pageSize: 200, health, log: logger });
-  const app = await createApp({
-    costs: createUserCosts(
-      config.rateLimit.enabled
-        ? { atOnce: config.rateLimit.concurrentPerUser, rowsPerMinute: config.rateLimit.rowsPerMinute }
-        : { atOnce: undefined, rowsPerMinute: undefined },
-    ),
-    config, db, logger, health, verifyToken: createTokenVerifier(config.auth), rateLimiter, inFlight, metrics, answerMs: timeouts.answerMs,
-    sync: { hub, streams: sync },
+  const sync = createSyncRepository(db);
+  const hub = new ChangeHub(sync, { pollMs: config.sync.pollMs, pageSize: 200, health, log: logger });
+  const telemetry = createTelemetry(logger, db, metrics?.registry);
+  const { rateLimit } = config;
+  const handlers = operations({
+    costs: createUserCosts(rateLimit.enabled ? { atOnce: rateLimit.concurrentPerUser, rowsPerMinute: rateLimit.rowsPerMinute } : { atOnce: undefined, rowsPerMinute: undefined }),
+    tasks: createTaskRepository(db),
+    cursors: createCursorCodec(config.auth.secret),
+    sync,
+    changeCursors: createChangeCursorCodec(config.auth.secret),
+    hub,
+    streams: config.sync,
+    ready: readinessCheck(db),
+    spec,
+    metrics: { contentType: telemetry.registry.contentType, exposition: metrics?.exposition ?? (() => telemetry.registry.metrics()) },
+  });
+  const api = await createOpenApi(spec, handlers, createTokenVerifier(config.auth), rateLimiter, timeouts.answerMs, config.metricsToken);
+  const app = expressApp({
+    telemetry: telemetry.middleware,
+    corsOrigins: config.corsOrigins,
+    files: { path: DOCS_ASSETS_PATH, router: docsAssets() },
+    api,
+    inFlight,
+    funnel: errorFunnel(logger, health),
   });
   const http = await listen(app, config.port, host, timeouts);
   return {

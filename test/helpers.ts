@@ -5,7 +5,8 @@ import { type AuthConfig, type Config } from '../src/config/index.js';
 import { testDatabaseUrl } from './support/settings.js';
 import { createDb } from '../src/db/knex.js';
 import type { ServerTimeouts } from '../src/pipeline/server.js';
-import { startService, SYNC_SETTINGS, type SyncSettings } from '../src/service.js';
+import { SYNC_SETTINGS, type SyncSettings } from '../src/config/index.js';
+import { startService } from '../src/service.js';
 import { TEST_METRICS_TOKEN, TEST_SECRET } from './support/tokens.js';
 
 export { newUser, newUserId, signToken, TEST_METRICS_TOKEN, TEST_SECRET } from './support/tokens.js';
@@ -84,12 +85,12 @@ export async function startTestApp(
       auth,
       rateLimit,
       metricsToken: 'metricsToken' in options ? options.metricsToken : TEST_METRICS_TOKEN,
+      sync: { ...SYNC_SETTINGS, ...options.sync },
     },
     db,
     logger,
     host: '127.0.0.1',
     timeouts: options.timeouts,
-    sync: { ...SYNC_SETTINGS, ...options.sync },
   });
   const baseUrl = `http://127.0.0.1:${service.port}`;
 

@@ -3,6 +3,14 @@
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every problem found, each with its remedy: a server that refuses to start says all of them at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
 export interface EnvReader {
   readonly problems: string[];
   /** The trimmed value, or undefined when unset or empty. */

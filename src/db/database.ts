@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/index.js';
 import { runningEmbeddedUrl } from './embedded-running.js';
 import { createDb, DATABASE_BOUNDS, type DbParams } from './knex.js';
-import { migrateLatest } from '../../migrations/migrate.js';
 
 export interface Database {
   /** Where it is: DATABASE_URL, or the embedded server's own URL (handed to worker processes). */
@@ -14,8 +13,6 @@ export interface Database {
    * DATABASE_DIRECT_URL past the pooler when it is set.
    */
   schema<T>(work: (db: Knex) => Promise<T>): Promise<T>;
-  /** Applies pending migrations, as schema work. */
-  migrate(): Promise<string[]>;
   /** Closes the pool, then stops the embedded server if there is one. */
   close(): Promise<void>;
 }
@@ -62,7 +59,6 @@ export async function openDatabase(
     url,
     db,
     schema,
-    migrate: () => schema(migrateLatest),
     async close() {
       await db.destroy();
       await embedded?.stop();

@@ -5,6 +5,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { migrateLatest } from '../../migrations/migrate.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { AggregatorRegistry } from 'prom-client';
 import { DATABASE_QUESTION, isMetricsMessage, METRICS_ANSWER, METRICS_QUESTION, SHUTDOWN_MESSAGE, type DatabaseReady, type MetricsMessage } from './cluster-messages.js';
@@ -14,7 +15,7 @@ import { onShutdown, SHUTDOWN_GRACE_MS } from './shutdown.js';
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const ready = (async (): Promise<{ database: Database; answer: DatabaseReady }> => {
     const database = await openDatabase(config, logFor(logger));
-    const applied = await database.migrate().catch(async (error: unknown) => {
+    const applied = await database.schema(migrateLatest).catch(async (error: unknown) => {
       await database.close(); // a failed start stops what it started (an embedded PostgreSQL)
       throw error;
     });

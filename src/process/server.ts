@@ -5,7 +5,8 @@ import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { startService, SYNC_SETTINGS, type Service } from '../service.js';
+import { migrateLatest } from '../../migrations/migrate.js';
+import { startService, type Service } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
 import { logFor } from './log.js';
@@ -32,13 +33,10 @@ export async function runServer(config: Config, logger: Logger): Promise<void> {
     const databaseUrl = cluster.isWorker ? await databaseFromPrimary() : config.databaseUrl;
     database = await openDatabase({ ...config, databaseUrl }, log);
     if (cluster.isPrimary) {
-      const applied = await database.migrate();
+      const applied = await database.schema(migrateLatest);
       if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     }
-    service = await startService({
-      config, db: database.db, logger, metrics: cluster.isWorker ? clusterMetrics() : undefined,
-      sync: { ...SYNC_SETTINGS, perUser: config.eventStreamsPerUser },
-    });
+    service = await startService({ config, db: database.db, logger, metrics: cluster.isWorker ? clusterMetrics() : undefined });
     logger.info({ port: service.port }, `Tasks API listening on http://localhost:${service.port} (docs at /docs)`);
   })();
   await starting.catch(async (error: unknown) => {

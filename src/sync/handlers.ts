@@ -1,9 +1,9 @@
 // The operations that keep clients in step, each named as its implicit-scope operationId and serving both
 // URL scopes: counts, the bulk actions, delta sync and the event stream. The caller is authenticated and
 // the path's user checked before any of them runs, as for every task operation.
-import type { TaskRepository } from '../tasks/repository.js';
 import type { UserCosts } from '../pipeline/costs.js';
 import { Problem } from '../contract/problem.js';
+import type { SyncRepository } from './repository.js';
 import { openSse } from './sse.js';
 import type { ChangeHub } from './hub.js';
 import { collapse, missed } from './delta.js';
@@ -14,7 +14,7 @@ import type { Handler } from '../pipeline/handler.js';
 import { caller } from '../pipeline/caller.js';
 
 export interface SyncDeps {
-  tasks: TaskRepository;
+  sync: SyncRepository;
   changeCursors: ChangeCursorCodec;
   hub: ChangeHub;
   streams: StreamTimings & { perUser: number };
@@ -25,29 +25,29 @@ function badCursor(where: 'query' | 'header', field: string, message: string): n
   throw new Problem(400, `The ${field} ${message}.`, { errors: [{ in: where, field: `/${field}`, message }] });
 }
 
-export function createSyncHandlers({ tasks, changeCursors, hub, streams, costs }: SyncDeps) {
-  const getTaskSummary: Handler<'getTaskSummary' | 'getUserTaskSummary'> = async (c) => ({ status: 200, body: await tasks.summary(caller(c).id) });
+export function createSyncHandlers({ sync, changeCursors, hub, streams, costs }: SyncDeps) {
+  const getTaskSummary: Handler<'getTaskSummary' | 'getUserTaskSummary'> = async (c) => ({ status: 200, body: await sync.summary(caller(c).id) });
 
   const setTasksCompletion: Handler<'setTasksCompletion' | 'setUserTasksCompletion'> = async (c) => {
     const user = caller(c).id;
-    const changed = await costs.bulkWrite(user, () => tasks.setCompletedWhere(user, filtersOf(c.query), c.body!.completed));
+    const changed = await costs.bulkWrite(user, () => sync.setCompletedWhere(user, filtersOf(c.query), c.body!.completed));
     return { status: 200, body: { changed } };
   };
 
   const deleteCompletedTasks: Handler<'deleteCompletedTasks' | 'deleteUserCompletedTasks'> = async (c) => {
     const user = caller(c).id;
-    return { status: 200, body: { deleted: await costs.bulkWrite(user, () => tasks.deleteCompleted(user)) } };
+    return { status: 200, body: { deleted: await costs.bulkWrite(user, () => sync.deleteCompleted(user)) } };
   };
 
   const listTaskChanges: Handler<'listTaskChanges' | 'listUserTaskChanges'> = async (c) => {
     const user = caller(c).id;
     if (c.query.since === undefined) {
-      return { status: 200, body: { changed: [], deleted: [], cursor: changeCursors.encode(await tasks.lastChange(user), user), more: false } };
+      return { status: 200, body: { changed: [], deleted: [], cursor: changeCursors.encode(await sync.lastChange(user), user), more: false } };
     }
     const since = changeCursors.decode(c.query.since, user) ?? badCursor('query', 'since', 'is not a cursor of your changes');
     const limit = c.query.limit ?? 100;
-    const changes = await tasks.changesAfter(user, since, limit + 1);
-    if (missed(since, changes[0]?.seq, changes.length > 0 ? changes.at(-1)!.seq : await tasks.lastChange(user))) {
+    const changes = await sync.changesAfter(user, since, limit + 1);
+    if (missed(since, changes[0]?.seq, changes.length > 0 ? changes.at(-1)!.seq : await sync.lastChange(user))) {
       throw new Problem(410, 'The changes since this cursor are no longer kept; load the list again and start from a new cursor.');
     }
     const page = changes.slice(0, limit);
@@ -64,11 +64,11 @@ export function createSyncHandlers({ tasks, changeCursors, hub, streams, costs }
     }
     c.onClose(release);
     const header = c.headers['Last-Event-ID'];
-    const last = await tasks.lastChange(user);
+    const last = await sync.lastChange(user);
     const from = header === undefined ? last : (changeCursors.decode(header, user) ?? badCursor('header', 'Last-Event-ID', 'is not an event id of your stream'));
     // Told before anything else when the changes it missed are no longer kept, or when its id is past the
     // user's last change (a database restored from a backup): it starts again from now.
-    const resync = from > last || (from < last && missed(from, (await tasks.changesAfter(user, from, 1))[0]?.seq, last));
+    const resync = from > last || (from < last && missed(from, (await sync.changesAfter(user, from, 1))[0]?.seq, last));
     const session = { userId: user, position: resync ? last : from, resync, liveAt: last, expiresAt, cursorOf: (seq: number) => changeCursors.encode(seq, user) };
     return {
       status: 200,

@@ -1,10 +1,9 @@
-// The task repository: all task SQL lives under this folder. Every method takes the owner's id first and
-// every statement filters by it, so "not yours" and "not there" are the same null.
+// The task repository over this folder's *.sql.ts files. Every method takes the owner's id first and every
+// statement filters by it, so "not yours" and "not there" are the same null.
 import type { Knex } from 'knex';
-import type { IdempotentCreate, ListFilters, ListOptions, Owner, Precondition, TaskFields } from './task.js';
+import type { IdempotentCreate, ListOptions, Owner, Precondition, TaskFields } from './task.js';
 import { createOnce } from './idempotency.sql.js';
 import { listTasks } from './list.sql.js';
-import { changesAfter, deleteCompleted, lastChange, lastChanges, setCompletedWhere, summary } from '../sync/changes.sql.js';
 import { getTask, insertTask, removeTask, setCompleted, updateTask } from './writes.sql.js';
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
@@ -18,12 +17,5 @@ export function createTaskRepository(db: Knex) {
     update: (userId: string, id: number, fields: Partial<TaskFields>, ifMatch: Precondition) => updateTask(db, userId, id, fields, ifMatch),
     setCompleted: (userId: string, id: number, completed: boolean | undefined, ifMatch: Precondition) => setCompleted(db, userId, id, completed, ifMatch),
     remove: (userId: string, id: number, ifMatch: Precondition) => removeTask(db, userId, id, ifMatch),
-    summary: (userId: string) => summary(db, userId),
-    setCompletedWhere: (userId: string, filters: ListFilters, completed: boolean) => setCompletedWhere(db, userId, filters, completed),
-    deleteCompleted: (userId: string) => deleteCompleted(db, userId),
-    lastChange: (userId: string) => lastChange(db, userId),
-    changesAfter: (userId: string, after: number, limit: number) => changesAfter(db, userId, after, limit),
-    /** For a process watching several users' changes (not a request's statement: it names several users). */
-    lastChanges: (userIds: readonly string[]) => lastChanges(db, userIds),
   };
 }

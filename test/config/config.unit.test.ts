@@ -11,7 +11,7 @@ describe('createConfig', () => {
     assert.equal(config.port, 8000);
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.databasePooler, undefined, 'the URL tells');
-    assert.equal(config.eventStreamsPerUser, 5);
+    assert.equal(config.sync.perUser, 5);
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
     assert.equal(config.auth.jwksUrl, undefined);
     assert.equal(config.logLevel, 'info');
@@ -33,7 +33,7 @@ describe('createConfig', () => {
       LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_SEARCHES_PER_MINUTE: '12',
       DATABASE_DIRECT_URL: 'postgres://u@db-direct:5432/tasks', DATABASE_POOLER: 'transaction', EVENT_STREAMS_PER_USER: '10',
     });
-    assert.equal(config.eventStreamsPerUser, 10);
+    assert.equal(config.sync.perUser, 10);
     assert.equal(config.databaseDirectUrl, 'postgres://u@db-direct:5432/tasks');
     assert.equal(config.databasePooler, 'transaction');
     assert.deepEqual([config.rateLimit.perMinute, config.rateLimit.searchesPerMinute], [120, 12]);

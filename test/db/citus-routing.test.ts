@@ -12,6 +12,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import knex, { type Knex } from 'knex';
 import type pg from 'pg';
 import { testDatabaseUrl } from '../support/settings.js';
+import { createSyncRepository, type SyncRepository } from '../../src/sync/repository.js';
 import { createTaskRepository, type TaskRepository } from '../../src/tasks/repository.js';
 import type { SortKey, TaskFields } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
@@ -19,6 +20,7 @@ import { explain, onCitus } from '../support/plans.js';
 
 let db: Knex;
 let repo: TaskRepository;
+let sync: SyncRepository;
 let citus = false;
 const statements: Array<{ sql: string; bindings: unknown[] }> = [];
 const remote: Array<{ command: string; server: string }> = [];
@@ -42,6 +44,7 @@ before(async () => {
     },
   });
   repo = createTaskRepository(db);
+  sync = createSyncRepository(db);
   citus = await onCitus(db);
   // A named statement's values travel in pg's options (statement.ts), a builder's in knex's bindings.
   db.on('query', (q: { sql: string; bindings?: unknown[]; options?: { values?: unknown[] } }) =>
@@ -122,11 +125,11 @@ describe('on Citus, each request is a router query on its user\'s shard', () => 
   it('when a client syncs (counts, changes since a number, bulk completion, deleting completed tasks), then each statement runs on one shard', async (t) => {
     const owner = { id: newUserId(), email: null, name: null };
     if (citus) for (let i = 0; i < 3; i++) await repo.create(owner, { ...FIELDS, title: `Sync ${i}` });
-    await assertOneShard(t, 'summary', () => repo.summary(owner.id));
+    await assertOneShard(t, 'summary', () => sync.summary(owner.id));
     if (!citus) return;
-    await assertOneShard(t, 'last change', () => repo.lastChange(owner.id));
-    await assertOneShard(t, 'changes after a number', () => repo.changesAfter(owner.id, 1, 10));
-    await assertOneShard(t, 'bulk completion with filters', () => repo.setCompletedWhere(owner.id, { priority: 'high', tags: ['work'], search: 'sync' }, true));
-    await assertOneShard(t, 'deleting completed tasks', () => repo.deleteCompleted(owner.id));
+    await assertOneShard(t, 'last change', () => sync.lastChange(owner.id));
+    await assertOneShard(t, 'changes after a number', () => sync.changesAfter(owner.id, 1, 10));
+    await assertOneShard(t, 'bulk completion with filters', () => sync.setCompletedWhere(owner.id, { priority: 'high', tags: ['work'], search: 'sync' }, true));
+    await assertOneShard(t, 'deleting completed tasks', () => sync.deleteCompleted(owner.id));
   });
 });

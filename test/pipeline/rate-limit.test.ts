@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../support/settings.js';
-import { READINESS_MAX_AGE_MS } from '../../src/db/knex.js';
+import { READINESS_MAX_AGE_MS } from '../../src/service-routes/readiness.js';
 import { newUser, signToken, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 
 describe('rate limiting in process memory', () => {

@@ -14,17 +14,17 @@ import { SERVER_TIMEOUTS } from '../../src/pipeline/server.js';
 import { holdRow } from '../support/row-lock.js';
 import { until } from '../support/until.js';
 import { newUserId, signToken } from '../helpers.js';
-import { MAIN, PATH, startServer, withoutEmbeddedPostgres, workDir } from '../support/server-process.js';
+import { MAIN, PATH, runDevSecret, startServer, withoutEmbeddedPostgres, workDir } from '../support/server-process.js';
 
 const api = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
 const secretIn = (dir: string) => /^BETTER_AUTH_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
 
 async function firstAndSecondStart(user?: { uid: number; gid: number }) {
   const dir = await workDir(user);
+  assert.match(runDevSecret(dir, { NODE_ENV: 'development' }, user), /generated one and saved it/);
   const first = await startServer(dir, { NODE_ENV: 'development' }, user);
   const secret = secretIn(dir);
   assert.ok(secret && secret.length >= 32, 'a strong secret was generated into .env');
-  assert.match(first.output(), /generated one and saved it/);
   assert.ok(existsSync(join(dir, '.data', 'postgres', 'PG_VERSION')), 'the cluster lives under .data/');
   assert.doesNotMatch(first.output(), /listening on 127\.0\.0\.1:5432\b/);
   assert.equal((await api(first.port, '/api/ready')).status, 200);
@@ -40,6 +40,7 @@ async function firstAndSecondStart(user?: { uid: number; gid: number }) {
   assert.equal(await first.stop(), 0, 'SIGTERM exits 0');
   assert.ok(!existsSync(join(dir, '.data', 'postgres', 'postmaster.pid')), 'the embedded PostgreSQL was stopped');
 
+  assert.equal(runDevSecret(dir, { NODE_ENV: 'development' }, user), '', 'nothing to generate the second time');
   const second = await startServer(dir, { NODE_ENV: 'development' }, user);
   try {
     assert.equal(secretIn(dir), secret, 'the secret is generated once');
@@ -66,9 +67,16 @@ describe('the server process', () => {
 
   it('when NODE_ENV=production and there is no secret, then it refuses to start and writes nothing', async () => {
     const dir = await workDir();
+    assert.equal(runDevSecret(dir, { NODE_ENV: 'production' }), '', "npm start's script generates nothing in production");
     await assert.rejects(startServer(dir, { NODE_ENV: 'production' }), /BETTER_AUTH_SECRET is not set/);
     assert.ok(!existsSync(join(dir, '.env')));
     await assert.rejects(startServer(dir, { NODE_ENV: 'production', BETTER_AUTH_SECRET: 'too-short' }), /at least 32 characters/);
+  });
+
+  it('when started without a secret and without npm start\'s script, then the server refuses to start and writes no .env itself', async () => {
+    const dir = await workDir();
+    await assert.rejects(startServer(dir, { NODE_ENV: 'development' }), /BETTER_AUTH_SECRET is not set/);
+    assert.ok(!existsSync(join(dir, '.env')));
   });
 
   it('when SIGTERM arrives mid-request, then that request completes, new connections are refused, and it exits 0', async () => {

@@ -1,6 +1,6 @@
 // The real entry point (src/main.ts) in a process of its own, in a working directory of its own, as a
 // newcomer or a supervisor runs it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,8 @@ import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** What npm start and npm run dev run first: a fresh clone's development secret, into `.env`. */
+export const DEV_SECRET = fileURLToPath(new URL('../../scripts/dev-secret.ts', import.meta.url));
 export const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface Running {
@@ -50,6 +52,11 @@ export function outputWatcher(child: ChildProcess) {
       });
     });
   return { output: () => output, waitFor, exited, closed };
+}
+
+/** Runs scripts/dev-secret.ts in `cwd` as npm start does before the server, and returns what it printed. */
+export function runDevSecret(cwd: string, env: Record<string, string>, user?: { uid: number; gid: number }): string {
+  return execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), DEV_SECRET], { cwd, env: { PATH, HOME: cwd, ...env }, ...user }).toString();
 }
 
 /** Starts src/main.ts and resolves once it listens (or rejects with its output if it exits first). */

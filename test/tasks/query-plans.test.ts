@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
+import { createSyncRepository } from '../../src/sync/repository.js';
 import { createTaskRepository } from '../../src/tasks/repository.js';
 import type { ListOptions, SortKey } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
@@ -154,7 +155,7 @@ describe('query plans on a user with 20,000 tasks', () => {
 
   it('when the summary counts overdue tasks, then the index of pending tasks by due date serves it, not a scan of all their tasks', async () => {
     captured.length = 0;
-    await repo.summary(big);
+    await createSyncRepository(db).summary(big);
     assert.equal(captured.length, 1, 'one statement, captured');
     const { plan, router } = await explain(db, captured[0]!.sql, captured[0]!.bindings);
     assert.ok(router, 'one router query on one shard');
