@@ -3,16 +3,18 @@
 import type { TaskRepository } from './tasks/repository.js';
 import type { UserCosts } from './pipeline/costs.js';
 import type { CursorCodec } from './tasks/cursor.js';
-import type { HandlerContext, HandlerTable } from './pipeline/handler.js';
-import { caller } from './pipeline/caller.js';
+import type { HandlerContext, HandlerTable, UserOperationId } from './pipeline/handler.js';
 import { createServiceHandlers, type ServiceDeps } from './service-routes/handlers.js';
 import { createSyncHandlers, type SyncDeps } from './sync/handlers.js';
 import { createTaskHandlers } from './tasks/handlers.js';
 
-/** Each handler run as one of its caller's requests at once (src/pipeline/costs.ts): every one of these has a caller. */
-function perUser<T extends Record<string, (c: HandlerContext<never>) => unknown>>(costs: UserCosts, handlers: T): T {
+// A method's type, compared bivariantly: any user's operation's handler is one.
+type UserHandler = { handle(c: HandlerContext<UserOperationId>): unknown }['handle'];
+
+/** Each handler run as one of its user's requests at once (src/pipeline/costs.ts). */
+function perUser<T extends Record<string, UserHandler>>(costs: UserCosts, handlers: T): T {
   return Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [name, (c: HandlerContext<never>) => costs.request(caller(c).id, () => Promise.resolve(handler(c)))]),
+    Object.entries(handlers).map(([name, handler]) => [name, (c: HandlerContext<UserOperationId>) => costs.request(c.principal.id, () => Promise.resolve(handler(c)))]),
   ) as T;
 }
 

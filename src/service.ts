@@ -14,7 +14,7 @@ import { expressApp } from './pipeline/app.js';
 import { createUserCosts } from './pipeline/costs.js';
 import { errorFunnel } from './pipeline/errors.js';
 import { InFlight } from './pipeline/in-flight.js';
-import { createOpenApi } from './pipeline/openapi.js';
+import { createContract } from './pipeline/openapi.js';
 import { createRateLimiter } from './pipeline/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './pipeline/server.js';
 import { createTelemetry } from './pipeline/telemetry.js';
@@ -68,12 +68,14 @@ export async function startService({ config, db, logger, host, timeouts = SERVER
     spec,
     metrics: { contentType: telemetry.registry.contentType, exposition: metrics?.exposition ?? (() => telemetry.registry.metrics()) },
   });
-  const api = await createOpenApi(spec, handlers, createTokenVerifier(config.auth), rateLimiter, timeouts.answerMs, config.metricsToken);
+  const contract = await createContract(spec, handlers, {
+    verifyToken: createTokenVerifier(config.auth), limiter: rateLimiter, answerMs: timeouts.answerMs, metricsToken: config.metricsToken,
+  });
   const app = expressApp({
     telemetry: telemetry.middleware,
     corsOrigins: config.corsOrigins,
     files: { path: DOCS_ASSETS_PATH, router: docsAssets() },
-    api,
+    contract,
     inFlight,
     funnel: errorFunnel(logger, health),
   });

@@ -1,17 +1,17 @@
-// The security handlers: bearerAuth (Authorization header → verified Principal, or a 401 Problem carrying the
-// RFC 6750 challenge) and metricsAuth (the scraper's token). openapi-backend stores what they throw; the
-// unauthorizedHandler hook rethrows it.
+// openapi.yaml's security schemes, each a check of the Authorization header: bearerAuth (→ the verified
+// Principal, or a 401 Problem carrying the RFC 6750 challenge) and metricsAuth (the scraper's token). The
+// token check of src/pipeline/checks.ts runs the one an operation requires; the path-user check is here too.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context } from 'openapi-backend';
 import { Problem, problems } from '../contract/problem.js';
 import { KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
 
 const REALM = 'tasks';
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/; // RFC 6750 b64token
 
+export type Authorization = string | string[] | undefined;
+
 export function bearerAuth(verify: VerifyToken) {
-  return async (c: Context): Promise<Principal> => {
-    const header = (c.request.headers as Record<string, string | string[] | undefined>).authorization;
+  return async (header: Authorization): Promise<Principal> => {
     const value = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
     const [scheme = '', token = '', ...extra] = value.split(/\s+/);
     if (scheme.toLowerCase() !== 'bearer') {
@@ -36,9 +36,8 @@ export function bearerAuth(verify: VerifyToken) {
  */
 export function metricsAuth(token: string | undefined) {
   const expected = token === undefined ? undefined : digest(token);
-  return (c: Context): true => {
+  return (header: Authorization): void => {
     if (expected === undefined) throw new Problem(404, 'The metrics are not served: the operator has not set METRICS_TOKEN.');
-    const header = (c.request.headers as Record<string, string | string[] | undefined>).authorization;
     const [scheme = '', sent = ''] = ((Array.isArray(header) ? header[0] : header) ?? '').trim().split(/\s+/);
     // Compared as digests, in constant time: neither the token nor its length leaks through timing.
     if (scheme.toLowerCase() !== 'bearer' || !timingSafeEqual(digest(sent), expected)) {
@@ -46,8 +45,14 @@ export function metricsAuth(token: string | undefined) {
         headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
       });
     }
-    return true;
   };
+}
+
+/** The explicit scope, /api/{user_id}/…, is the caller's own or refused, before anything is looked up. */
+export function assertOwnPath(principal: Principal, pathUser: string | undefined): void {
+  if (pathUser !== undefined && pathUser !== principal.id) {
+    throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
+  }
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();

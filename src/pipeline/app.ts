@@ -4,8 +4,8 @@
 // builds each); no listen, no environment.
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import type { OpenAPIBackend } from 'openapi-backend';
 import type { InFlight } from './in-flight.js';
+import type { Contract } from './openapi.js';
 import { routeByContract } from './route.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -14,13 +14,13 @@ export interface AppParts {
   corsOrigins: readonly string[];
   /** Files served as they are under `path` (the docs pages'), so that no other request walks their router. */
   files: { path: string; router: RequestHandler };
-  api: OpenAPIBackend;
+  contract: Contract;
   /** Tracks the operations being handled, so that shutdown can wait for them. */
   inFlight: InFlight;
   funnel: ErrorRequestHandler;
 }
 
-export function expressApp({ telemetry, corsOrigins, files, api, inFlight, funnel }: AppParts): Express {
+export function expressApp({ telemetry, corsOrigins, files, contract, inFlight, funnel }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -38,7 +38,7 @@ export function expressApp({ telemetry, corsOrigins, files, api, inFlight, funne
     }),
   );
   app.use(files.path, files.router);
-  app.use(routeByContract(api, inFlight));
+  app.use(routeByContract(contract, inFlight));
   app.use(funnel);
   return app;
 }

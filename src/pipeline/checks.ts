@@ -1,17 +1,15 @@
-// openapi-backend's lifecycle hooks. Each one ends a request by throwing a Problem to the error funnel; none
-// writes a response itself. Together they fix the contract's order of checks: route 404/405 → a declared
-// body over the limit 413 → the token → rate limit 429 → path user 403 → the body is read (413, 415, 400)
-// → validation 400 → handler. A caller without a valid token counts against its address's allowance before
-// its 401, so that once that is used up failed attempts get 429 (openapi.yaml says so).
+// The order of checks, as code. Every request meets CHECKS in the order listed, and runChecks runs them in
+// that order: the first to refuse ends the request by throwing its Problem to the error funnel (none writes
+// a response itself). The operation's handler then checks what only it can (IN_HANDLER). openapi.yaml's
+// description says this order in words; test/pipeline/checks.unit.test.ts holds the two together.
 import type { Request, Response } from 'express';
-import type { Context, OpenAPIRouter } from 'openapi-backend';
+import type { OpenAPIBackend, OpenAPIRouter, Operation, ParsedRequest } from 'openapi-backend';
+import { assertOwnPath, bearerAuth, metricsAuth } from '../auth/security.js';
 import type { Principal } from '../auth/tokens.js';
-import { findIllFormedStrings, hasBody, oversizedBody, readJsonBody } from './body.js';
 import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../contract/problem.js';
+import { findIllFormedStrings, hasBody, oversizedBody, readJsonBody } from './body.js';
 import type { RateLimiter } from './rate-limit.js';
 import { toFieldErrors } from './validation-errors.js';
-
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** What openapi-backend is given of a request; the body is filled in once the request may have it read. */
 export interface ContractRequest {
@@ -22,12 +20,130 @@ export interface ContractRequest {
   body: unknown;
 }
 
-/** The express request and response, and the contract's view of the request: every hook and handler gets it. */
-export interface Exchange {
+/** A request's parts as the contract reads them. */
+export type RequestParts = ParsedRequest<unknown, Record<string, unknown>, Record<string, unknown>, Record<string, string | string[] | undefined>>;
+
+/** A request as the checks leave it: its operation, its parts as the contract reads them, and its caller. */
+export interface Checked {
+  operation: Operation;
+  /** Params, query and body as validated: coerced, and with openapi.yaml's defaults filled in. */
+  request: RequestParts;
+  principal: Principal | undefined;
+}
+
+/** What a check sees: the exchange, and what the checks before it found. */
+interface Seen extends Partial<Checked> {
   req: Request;
   res: Response;
-  request: ContractRequest;
+  contract: ContractRequest;
 }
+
+export interface CheckDeps {
+  api: OpenAPIBackend;
+  limiter: RateLimiter | undefined;
+  bearer: ReturnType<typeof bearerAuth>;
+  metrics: ReturnType<typeof metricsAuth>;
+}
+
+type Check = (seen: Seen, deps: CheckDeps) => void | Promise<void>;
+
+/** Each check, with the words openapi.yaml's description begins its step with. */
+export const CHECKS: ReadonlyArray<{ says: string; check: Check }> = [
+  { says: 'unknown route 404 / wrong method 405', check: route },
+  { says: 'a declared body length over the limit 413', check: declaredLength },
+  { says: 'the token', check: token },
+  { says: 'the rate limit 429', check: rateLimit },
+  { says: 'path user 403', check: pathUser },
+  { says: 'request validation 400', check: validation },
+];
+
+/** What the operation's handler checks once the request has passed every check above. */
+export const IN_HANDLER = ['existence 404', 'precondition 412'] as const;
+
+export async function runChecks(req: Request, res: Response, contract: ContractRequest, deps: CheckDeps): Promise<Checked> {
+  const seen: Seen = { req, res, contract };
+  for (const { check } of CHECKS) await check(seen, deps);
+  return { operation: seen.operation!, request: seen.request!, principal: seen.principal }; // set by route and validation
+}
+
+function route(seen: Seen, { api }: CheckDeps): void {
+  const { contract, res } = seen;
+  try {
+    seen.operation = api.router.matchOperation(contract, true);
+  } catch (error) {
+    const { method, path } = api.router.parseRequest(contract);
+    if (!String((error as Error).message).startsWith('405')) throw new Problem(404, `There is no ${method.toUpperCase()} ${path} in this API.`);
+    const allowed = allowedMethods(api.router, path);
+    throw new Problem(405, `${method.toUpperCase()} is not allowed on ${path}; it takes ${allowed.join(', ')}.`, { headers: { Allow: allowed.join(', ') } });
+  }
+  seen.request = api.router.parseRequest(contract, seen.operation);
+  // Telemetry's log line and metrics name the operation from here on.
+  res.locals.context.operationId = seen.operation.operationId;
+  res.locals.context.route = seen.operation.path;
+}
+
+/** An operation that takes a body refuses a declared length over the limit at once; any other ignores a body, unread. */
+function declaredLength({ operation, req }: Seen): void {
+  const oversized = operation!.requestBody ? oversizedBody(req) : undefined;
+  if (oversized) throw oversized;
+}
+
+/**
+ * The scheme the operation requires, if any. A caller without a valid token counts against its address's
+ * allowance before its 401, so that once that is used up failed attempts get 429 (openapi.yaml says so).
+ */
+async function token(seen: Seen, { limiter, bearer, metrics }: CheckDeps): Promise<void> {
+  const schemes = (seen.operation!.security ?? []).flatMap((requirement) => Object.keys(requirement));
+  const authorization = seen.contract.headers.authorization;
+  try {
+    if (schemes.includes('bearerAuth')) seen.principal = await bearer(authorization);
+    else if (schemes.includes('metricsAuth')) metrics(authorization);
+  } catch (refusal) {
+    await limiter?.check(seen.req, seen.res, 'anonymous');
+    throw refusal;
+  }
+}
+
+/**
+ * A user's operation counts against the user's allowance (a search against its own too). Service routes are
+ * counted by address, but for liveness and readiness, which a load balancer asks from one address
+ * (openapi.yaml marks them x-rate-limited: false).
+ */
+async function rateLimit({ req, res, operation, request, principal }: Seen, { limiter }: CheckDeps): Promise<void> {
+  if (principal) await limiter?.check(req, res, { userId: principal.id }, { search: (request!.query as { q?: unknown }).q !== undefined });
+  else if ((operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');
+}
+
+function pathUser({ request, principal }: Seen): void {
+  if (principal) assertOwnPath(principal, (request!.params as Partial<Record<string, string>>).user_id);
+}
+
+/**
+ * The body is read here, if at all (413, 415, 400); then strings PostgreSQL cannot store and integers not
+ * written in decimal are refused, and the request is validated against openapi.yaml (400).
+ */
+async function validation(seen: Seen, { api }: CheckDeps): Promise<void> {
+  const { req, res, contract } = seen;
+  const operation = seen.operation!;
+  const body = operation.requestBody as { content: Record<string, unknown> } | undefined; // dereferenced by openapi-backend
+  if (body && hasBody(req)) contract.body = await readJsonBody(req, res, Object.keys(body.content));
+  const illFormed = [
+    ...nonDecimalIntegers(operation, seen.request!),
+    ...findIllFormedStrings(seen.request!.params, 'path', MAX_FIELD_ERRORS),
+    ...findIllFormedStrings(seen.request!.query, 'query', MAX_FIELD_ERRORS),
+    ...findIllFormedStrings(contract.body, 'body', MAX_FIELD_ERRORS),
+  ];
+  if (illFormed.length > 0) throw invalid(illFormed);
+  const result = api.validator.validateRequest(contract, operation);
+  if (result.errors) throw invalid(toFieldErrors(result.errors));
+  // As openapi-backend's handleRequest does, the request is read again from what validation coerced; that
+  // reads path params from the URL again, as strings, so the coerced ones are kept.
+  const coerced = result.coerced ?? contract;
+  const reread = api.router.parseRequest(coerced, operation) as RequestParts; // typed by the library as any
+  seen.request = { ...reread, params: (coerced as { params?: Record<string, unknown> }).params ?? reread.params };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The methods a path takes (RFC 9110 Allow): what the contract routes, plus HEAD wherever GET is, and OPTIONS. */
 export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
@@ -36,79 +152,15 @@ export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
   return [...routed.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])), 'OPTIONS'];
 }
 
-export function createHooks(limiter: RateLimiter | undefined) {
-  return {
-    /**
-     * Tells telemetry which operation this is, for logs and metrics. An operation that takes a body refuses
-     * a declared length over the limit here, before anything else; any other ignores a body, unread.
-     */
-    postRoutingHandler(c: Context, { req, res }: Exchange): void {
-      if (!c.operation) return;
-      const { context } = res.locals;
-      context.operationId = c.operation.operationId;
-      context.route = c.operation.path;
-      const oversized = c.operation.requestBody ? oversizedBody(req) : undefined;
-      if (oversized) throw oversized;
-    },
-
-    notFound(c: Context): never {
-      throw new Problem(404, `There is no ${c.request.method.toUpperCase()} ${c.request.path} in this API.`);
-    },
-
-    methodNotAllowed(c: Context): never {
-      const allowed = allowedMethods(c.api.router, c.request.path);
-      throw new Problem(405, `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; it takes ${allowed.join(', ')}.`, {
-        headers: { Allow: allowed.join(', ') },
-      });
-    },
-
-    async unauthorizedHandler(c: Context, { req, res }: Exchange): Promise<never> {
-      await limiter?.check(req, res, 'anonymous');
-      const results = (c.security ?? {}) as Record<string, { error?: unknown } | undefined>;
-      const failure = results.bearerAuth?.error ?? results.metricsAuth?.error;
-      if (failure instanceof Error) throw failure; // the Problem bearerAuth threw, or a bug (→ 500)
-      throw new Problem(401, 'A bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
-    },
-
-    /** Runs after authentication and before schema validation: the body is read here, if at all. */
-    async postSecurityHandler(c: Context, { req, res, request }: Exchange): Promise<void> {
-      if ((c.operation.security ?? []).length > 0 && !c.security?.authorized) return; // unauthorizedHandler answers 401
-      // A user's operation (bearerAuth), or a service route (open, or the scraper's /metrics).
-      const principal = c.security?.bearerAuth as Principal | undefined;
-      if (principal) await limiter?.check(req, res, { userId: principal.id }, { search: (c.request.query as { q?: unknown }).q !== undefined });
-      // Service routes are counted by address too, but for liveness and readiness, which a load balancer
-      // asks from one address (openapi.yaml marks them x-rate-limited: false).
-      else if ((c.operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');
-      const pathUser = (c.request.params as Partial<Record<string, string>>).user_id;
-      if (principal && pathUser !== undefined && pathUser !== principal.id) {
-        throw new Problem(403, 'This path belongs to another user: use your own user id, or /api/tasks.');
-      }
-      const body = c.operation.requestBody as { content: Record<string, unknown> } | undefined; // dereferenced by openapi-backend
-      if (body && hasBody(req)) request.body = await readJsonBody(req, res, Object.keys(body.content));
-      const illFormed = [
-        ...nonDecimalIntegers(c),
-        ...findIllFormedStrings(c.request.params, 'path', MAX_FIELD_ERRORS),
-        ...findIllFormedStrings(c.request.query, 'query', MAX_FIELD_ERRORS),
-        ...findIllFormedStrings(request.body, 'body', MAX_FIELD_ERRORS),
-      ];
-      if (illFormed.length > 0) throw invalid(illFormed);
-    },
-
-    validationFail(c: Context): never {
-      throw invalid(toFieldErrors(c.validation.errors ?? []));
-    },
-  };
-}
-
 /**
  * Ajv coerces a parameter with Number(), which also reads "1e3", "0x10" and " 7" as integers. An integer in a
  * URL is written in decimal digits; anything else is refused rather than silently resolved to some task.
  */
-function nonDecimalIntegers(c: Context): FieldError[] {
+function nonDecimalIntegers(operation: Operation, request: RequestParts): FieldError[] {
   const errors: FieldError[] = [];
-  for (const parameter of (c.operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>) {
+  for (const parameter of (operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>) {
     if (parameter.schema?.type !== 'integer' || (parameter.in !== 'path' && parameter.in !== 'query')) continue;
-    const values = (parameter.in === 'path' ? c.request.params : c.request.query) as Record<string, unknown>;
+    const values = (parameter.in === 'path' ? request.params : request.query);
     const raw = values[parameter.name];
     if (typeof raw === 'string' && !/^-?\d+$/.test(raw)) {
       errors.push({ in: parameter.in, field: `/${parameter.name}`, message: 'must be an integer written in decimal digits' });

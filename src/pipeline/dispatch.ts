@@ -1,18 +1,24 @@
-// From openapi-backend's context to a typed handler, and from the handler's reply to the response: the one
+// From a checked request to its typed handler, and from the handler's reply to the response: the one
 // place a successful answer is written.
-import type { Response } from 'express';
-import type { Context } from 'openapi-backend';
-import type { RequestContext } from './context.js';
+import type { Request, Response } from 'express';
+import type { Operation } from 'openapi-backend';
 import { problems } from '../contract/problem.js';
-import type { Exchange } from './checks.js';
+import type { Checked } from './checks.js';
+import type { RequestContext } from './context.js';
+import { OPEN_OPERATIONS, type AnyReply, type HandlerContext, type HandlerTable, type OpenOperationId, type OperationId, type UserOperationId } from './handler.js';
 import { responseJson } from './response-json.js';
-import type { AnyReply, HandlerContext, OperationId } from './handler.js';
+
+// A method's type, compared bivariantly, so that one operation's handler is one of its group's.
+type Handles<K extends OperationId> = { handle(c: HandlerContext<K>): Promise<AnyReply> | AnyReply }['handle'];
+/** A user's operation's handler takes the user; an open one's takes none: the compiler keeps them apart. */
+type Entry = { user: true; handle: Handles<UserOperationId> } | { user: false; handle: Handles<OpenOperationId> };
+
+const isOpen = (id: string): id is OpenOperationId => (OPEN_OPERATIONS as readonly string[]).includes(id);
 
 /** The header parameters the operation declares, keyed by their names in openapi.yaml (HTTP lower-cases them). */
-function declaredHeaders(c: Context): Record<string, string | undefined> {
+function declaredHeaders(operation: Operation, received: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
-  const received = c.request.headers as Record<string, string | string[] | undefined>;
-  for (const parameter of (c.operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+  for (const parameter of (operation.parameters ?? []) as Array<{ in: string; name: string }>) {
     if (parameter.in !== 'header') continue;
     const value = received[parameter.name.toLowerCase()];
     headers[parameter.name] = Array.isArray(value) ? value.join(', ') : value;
@@ -20,31 +26,41 @@ function declaredHeaders(c: Context): Record<string, string | undefined> {
   return headers;
 }
 
-
-export type AnyHandler = (c: HandlerContext<OperationId>) => Promise<AnyReply> | AnyReply;
-
-export function dispatchTo(handler: AnyHandler, answerMs: number) {
-  return async (c: Context, { req, res }: Exchange): Promise<void> => {
-    // openapi-backend re-parses path params from the URL (as strings) after validating; the coerced, typed
-    // values are kept on the validation result.
-    const params: unknown = (c.validation?.coerced as { params?: unknown } | undefined)?.params ?? c.request.params;
-    const reply = await withinDeadline(answerMs, res.locals.context, handler({
-      params: params as never,
-      query: c.request.query as never,
-      headers: declaredHeaders(c),
-      body: c.request.requestBody as never,
-      path: canonicalPath(c.operation.path, params as Record<string, unknown>),
+/**
+ * The dispatcher of every operation. It refuses to start when OPEN_OPERATIONS and openapi.yaml disagree on
+ * which operations require a user's token, so that a handler typed to have a user always gets one.
+ */
+export function dispatcher(operations: readonly Operation[], handlers: HandlerTable, answerMs: number) {
+  const entries = new Map<string, Entry>();
+  for (const operation of operations) {
+    const id = operation.operationId!;
+    const user = (operation.security ?? []).some((requirement) => 'bearerAuth' in requirement);
+    if (user === isOpen(id)) throw new Error(`${id}: OPEN_OPERATIONS (src/pipeline/handler.ts) and openapi.yaml's security disagree`);
+    entries.set(id, isOpen(id) ? { user: false, handle: handlers[id] } : { user: true, handle: handlers[id as UserOperationId] });
+  }
+  return async ({ operation, request, principal }: Checked, req: Request, res: Response): Promise<void> => {
+    const entry = entries.get(operation.operationId!)!;
+    const c = {
+      params: request.params as never,
+      query: request.query as never,
+      headers: declaredHeaders(operation, request.headers) as never,
+      body: request.requestBody as never,
+      path: canonicalPath(operation.path, request.params),
       rawQuery: queryOf(req.originalUrl),
-      principal: c.security?.bearerAuth as never,
-      onClose: (listener) => (res.closed ? listener() : void res.once('close', listener)),
-    }));
+      onClose: (listener: () => void) => (res.closed ? listener() : void res.once('close', listener)),
+    };
+    let work: Promise<AnyReply> | AnyReply;
+    if (!entry.user) work = entry.handle({ ...c, principal: undefined });
+    else if (principal) work = entry.handle({ ...c, principal });
+    else throw problems.internal(); // unreachable: the token check refuses a user's operation without a user
+    const reply = await withinDeadline(answerMs, res.locals.context, work);
     res.locals.context.outcome = reply.status;
     if (reply.stream) return reply.stream(res); // an event stream writes its own response, for as long as it lasts
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
-    else sendJson(res, responseJson(c.operation, reply.status, reply.body));
+    else sendJson(res, responseJson(operation, reply.status, reply.body));
   };
 }
 

@@ -5,6 +5,15 @@ import type { Principal } from '../auth/tokens.js';
 import type { operations } from '../contract/schema.js';
 
 export type OperationId = keyof operations;
+
+/**
+ * The operations anyone may call (openapi.yaml's `security: []`, or the scraper's token alone): every other
+ * one requires a user's token, and its handler is given that user. src/pipeline/openapi.ts refuses to start
+ * when this list and openapi.yaml disagree.
+ */
+export const OPEN_OPERATIONS = ['getHealth', 'getReadiness', 'getOpenApiYaml', 'getOpenApiJson', 'getMetrics', 'getApiDocs', 'getApiDocsRedoc'] as const;
+export type OpenOperationId = (typeof OPEN_OPERATIONS)[number];
+export type UserOperationId = Exclude<OperationId, OpenOperationId>;
 type Operation<K extends OperationId> = operations[K];
 type Parameters<K extends OperationId> = Operation<K>['parameters'];
 type Responses<K extends OperationId> = Operation<K>['responses'];
@@ -26,8 +35,8 @@ export interface HandlerContext<K extends OperationId> {
   path: string;
   /** The request's query string as sent (without the `?`), e.g. to build the next page's link from it. */
   rawQuery: string;
-  /** The verified token's user; set on every operation behind bearerAuth. */
-  principal: Principal | undefined;
+  /** The verified token's user, whom every statement is scoped to: there by type on every user's operation. */
+  principal: K extends UserOperationId ? Principal : undefined;
   /** Calls `listener` once the exchange is over: answered, failed, or the client gone (at once if it is already). */
   onClose(listener: () => void): void;
 }

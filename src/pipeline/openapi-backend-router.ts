@@ -1,4 +1,4 @@
-// The one deviation from openapi-backend's documented use: its router rebuilds its operation list (lodash
+// A deviation from openapi-backend's documented use, for speed: its router rebuilds its operation list (lodash
 // chains over the whole document) and compiles a RegExp per operation on every call, several times per
 // request, and parses each request four times over (a deep copy of the query, the cookies, a path pattern
 // compiled from the template each time), which bench:profile showed as some of the largest costs of a

@@ -1,26 +1,36 @@
-// openapi-backend over openapi.yaml: routes by operationId, validates every request, and dispatches to the
-// typed handler table (`satisfies HandlerTable` is what guarantees a handler for every operation: strict mode
-// only refuses handlers for unknown operationIds, and a missing one would be a 501 at request time).
+// openapi-backend over openapi.yaml, used as a library: its router and its request validator. Not through
+// handleRequest, as its README shows: there the order of checks would emerge from its hooks' order, and
+// here it is one list (checks.ts), which runs the router, the other checks and the validator in its order,
+// doing what handleRequest does between them (the request parsed again from what validation coerced).
+// dispatch.ts then calls the typed handler (`satisfies HandlerTable` in src/operations.ts guarantees one for
+// every operation). Every routing, auth and validation test goes through here.
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import addFormats from 'ajv-formats';
-import { OpenAPIBackend, type Document } from 'openapi-backend';
+import type { Request, Response } from 'express';
+import { OpenAPIBackend, type Document, type OpenAPIRouter } from 'openapi-backend';
 import { bearerAuth, metricsAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
 import type { Spec } from '../contract/spec.js';
-import type { RateLimiter } from './rate-limit.js';
-import { dispatchTo, type AnyHandler } from './dispatch.js';
-import { createHooks } from './checks.js';
+import { runChecks, type ContractRequest } from './checks.js';
+import { dispatcher } from './dispatch.js';
+import type { HandlerTable } from './handler.js';
 import { precompileRouter } from './openapi-backend-router.js';
-import type { HandlerTable, OperationId } from './handler.js';
+import type { RateLimiter } from './rate-limit.js';
 
-export async function createOpenApi(
-  spec: Spec,
-  handlers: HandlerTable,
-  verifyToken: VerifyToken,
-  limiter: RateLimiter | undefined,
-  answerMs: number,
-  metricsToken: string | undefined,
-): Promise<OpenAPIBackend> {
+export interface ContractOptions {
+  verifyToken: VerifyToken;
+  limiter: RateLimiter | undefined;
+  answerMs: number;
+  metricsToken: string | undefined;
+}
+
+export interface Contract {
+  router: OpenAPIRouter;
+  /** Runs the checks in their order, then the operation's handler, which writes the response. */
+  serve(req: Request, res: Response, request: ContractRequest): Promise<void>;
+}
+
+export async function createContract(spec: Spec, handlers: HandlerTable, { verifyToken, limiter, answerMs, metricsToken }: ContractOptions): Promise<Contract> {
   const api = new OpenAPIBackend({
     // Dereferenced here (json-schema-ref-parser keeps the `default`s written beside $refs), so that quick mode
     // has nothing left to dereference: its own synchronous dereferencing drops those defaults.
@@ -42,15 +52,15 @@ export async function createOpenApi(
       return ajv;
     },
   });
-  api.registerSecurityHandler('bearerAuth', bearerAuth(verifyToken));
-  api.registerSecurityHandler('metricsAuth', metricsAuth(metricsToken));
-  api.register(createHooks(limiter));
-  for (const [operationId, handler] of Object.entries(handlers) as Array<[OperationId, AnyHandler]>) {
-    api.register(operationId, dispatchTo(handler, answerMs));
-  }
   await api.init();
   precompileRouter(api.router);
   for (const operation of api.router.getOperations()) api.validator.getRequestValidatorsForOperation(operation.operationId!);
-  return api;
+  const dispatch = dispatcher(api.router.getOperations(), handlers, answerMs);
+  const deps = { api, limiter, bearer: bearerAuth(verifyToken), metrics: metricsAuth(metricsToken) };
+  return {
+    router: api.router,
+    async serve(req, res, request) {
+      await dispatch(await runChecks(req, res, request, deps), req, res);
+    },
+  };
 }
-

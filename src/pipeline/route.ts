@@ -1,14 +1,13 @@
-// The express side of openapi-backend, used as its README shows (handleRequest with the request, then
-// handler arguments): OPTIONS is answered from the routes (204 and Allow), HEAD is routed as GET (Node sends
-// the headers and drops the body), and everything else goes through routing, security and validation to
-// the operation handlers. The body is not read here: the postSecurityHandler hook reads it, if at all.
+// The express side of the contract: OPTIONS is answered from the routes (204 and Allow), HEAD is routed as
+// GET (Node sends the headers and drops the body), and everything else goes through the checks in their
+// order (checks.ts) to the operation's handler. The body is not read here: the checks read it, if at all.
 import type { Request, RequestHandler } from 'express';
-import type { OpenAPIBackend } from 'openapi-backend';
 import type { InFlight } from './in-flight.js';
 import { Problem, problems } from '../contract/problem.js';
-import { allowedMethods, type ContractRequest, type Exchange } from './checks.js';
+import { allowedMethods, type ContractRequest } from './checks.js';
+import type { Contract } from './openapi.js';
 
-export function routeByContract(api: OpenAPIBackend, inFlight: InFlight): RequestHandler {
+export function routeByContract(api: Contract, inFlight: InFlight): RequestHandler {
   // openapi-backend copies and lower-cases the request's headers several times per request; it is given only
   // those the contract can use: the declared header parameters, the token, and the body's type.
   const contractHeaders = new Set(['authorization', 'content-type']);
@@ -48,11 +47,10 @@ export function routeByContract(api: OpenAPIBackend, inFlight: InFlight): Reques
       path: req.path,
       query: req.query as Record<string, string | string[]>,
       headers: headersOf(req),
-      body: undefined, // read by the postSecurityHandler hook, once the request may have it read
+      body: undefined, // read by the checks, once the request may have it read
     };
-    const exchange: Exchange = { req, res, request };
     // Done when the handler is, even one the dispatcher stopped waiting for (its deadline passed).
-    const handled = api.handleRequest(request, exchange).catch(next).then(() => res.locals.context.abandoned);
+    const handled = api.serve(req, res, request).catch(next).then(() => res.locals.context.abandoned);
     res.locals.context.handled = handled;
     inFlight.track(handled);
   };

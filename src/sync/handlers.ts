@@ -11,7 +11,6 @@ import type { ChangeCursorCodec } from '../tasks/cursor.js';
 import { serveEvents, type StreamTimings } from './event-stream.js';
 import { filtersOf } from '../tasks/list-query.js';
 import type { Handler } from '../pipeline/handler.js';
-import { caller } from '../pipeline/caller.js';
 
 export interface SyncDeps {
   sync: SyncRepository;
@@ -26,21 +25,21 @@ function badCursor(where: 'query' | 'header', field: string, message: string): n
 }
 
 export function createSyncHandlers({ sync, changeCursors, hub, streams, costs }: SyncDeps) {
-  const getTaskSummary: Handler<'getTaskSummary' | 'getUserTaskSummary'> = async (c) => ({ status: 200, body: await sync.summary(caller(c).id) });
+  const getTaskSummary: Handler<'getTaskSummary' | 'getUserTaskSummary'> = async (c) => ({ status: 200, body: await sync.summary(c.principal.id) });
 
   const setTasksCompletion: Handler<'setTasksCompletion' | 'setUserTasksCompletion'> = async (c) => {
-    const user = caller(c).id;
+    const user = c.principal.id;
     const changed = await costs.bulkWrite(user, () => sync.setCompletedWhere(user, filtersOf(c.query), c.body!.completed));
     return { status: 200, body: { changed } };
   };
 
   const deleteCompletedTasks: Handler<'deleteCompletedTasks' | 'deleteUserCompletedTasks'> = async (c) => {
-    const user = caller(c).id;
+    const user = c.principal.id;
     return { status: 200, body: { deleted: await costs.bulkWrite(user, () => sync.deleteCompleted(user)) } };
   };
 
   const listTaskChanges: Handler<'listTaskChanges' | 'listUserTaskChanges'> = async (c) => {
-    const user = caller(c).id;
+    const user = c.principal.id;
     if (c.query.since === undefined) {
       return { status: 200, body: { changed: [], deleted: [], cursor: changeCursors.encode(await sync.lastChange(user), user), more: false } };
     }
@@ -56,7 +55,7 @@ export function createSyncHandlers({ sync, changeCursors, hub, streams, costs }:
   };
 
   const streamTaskEvents: Handler<'streamTaskEvents' | 'streamUserTaskEvents'> = async (c) => {
-    const { id: user, expiresAt } = caller(c);
+    const { id: user, expiresAt } = c.principal;
     // Held for as long as the exchange lasts, whichever way it ends: streaming, refused, or timed out.
     const release = hub.claim(user, streams.perUser);
     if (!release) {

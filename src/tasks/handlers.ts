@@ -1,7 +1,7 @@
 // The task operations, each named as its implicit-scope operationId and serving both URL scopes: by the
-// time one runs, openapi-backend has authenticated the caller, the hooks have checked that a path's
-// {user_id} is the caller, and the request matches openapi.yaml. So a handler only reads the request, calls
-// the repository, and says what to answer.
+// time one runs, the pipeline's checks (src/pipeline/checks.ts) have verified the caller, given it as
+// c.principal, checked that a path's {user_id} is the caller, and matched the request to openapi.yaml. So
+// a handler only reads the request, calls the repository, and says what to answer.
 import type { TaskRepository } from './repository.js';
 import type { Versioned, WriteOutcome } from './task.js';
 import { etagOf, namesVersion, versionsIn } from './etag.js';
@@ -12,7 +12,6 @@ import { requestFingerprint } from './fingerprint.js';
 import { cursorBinding, nextLink, pageQuery } from './list-query.js';
 import { normalizeTaskCreate, normalizeTaskUpdate } from './input.js';
 import type { Handler } from '../pipeline/handler.js';
-import { caller } from '../pipeline/caller.js';
 
 function invalidCursor(): never {
   const message = "is not a cursor of this query: use the previous page's Link, with the same filters, sort and order";
@@ -39,7 +38,7 @@ function written<T>(outcome: WriteOutcome<T>, id: number): T {
 
 export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepository; cursors: CursorCodec; costs: UserCosts }) {
   const listTasks: Handler<'listTasks' | 'listUserTasks'> = async (c) => {
-    const user = caller(c).id;
+    const user = c.principal.id;
     const query = pageQuery(c.query);
     const binding = cursorBinding(user, query);
     const after = c.query.cursor === undefined ? undefined : (cursors.decode(c.query.cursor, binding) ?? invalidCursor());
@@ -53,7 +52,7 @@ export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepos
     const fields = normalizeTaskCreate(c.body!);
     const key = c.headers['Idempotency-Key'];
     const created =
-      key === undefined ? await tasks.create(caller(c), fields) : await tasks.createOnce(caller(c), fields, { key, requestHash: requestFingerprint(fields) });
+      key === undefined ? await tasks.create(c.principal, fields) : await tasks.createOnce(c.principal, fields, { key, requestHash: requestFingerprint(fields) });
     if (created === 'key-reused') {
       throw new Problem(422, 'This Idempotency-Key was already used with a different body.');
     }
@@ -63,7 +62,7 @@ export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepos
   };
 
   const getTask: Handler<'getTask' | 'getUserTask'> = async (c) => {
-    const { task, version } = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const { task, version } = found(await tasks.get(c.principal.id, c.params.id), c.params.id);
     const fresh = versionsIn(c.headers['If-None-Match'], 'weak');
     if (fresh !== undefined && namesVersion(fresh, version)) return { status: 304, body: undefined, headers: { ETag: etagOf(version) } };
     return taskReply({ task, version });
@@ -73,21 +72,21 @@ export function createTaskHandlers({ tasks, cursors, costs }: { tasks: TaskRepos
   const patchTask: Handler<'patchTask' | 'patchUserTask' | 'updateTask' | 'updateUserTask'> = async (c) => {
     const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
     const fields = normalizeTaskUpdate(c.body!);
-    if (Object.keys(fields).length > 0) return taskReply(written(await tasks.update(caller(c).id, c.params.id, fields, ifMatch), c.params.id));
+    if (Object.keys(fields).length > 0) return taskReply(written(await tasks.update(c.principal.id, c.params.id, fields, ifMatch), c.params.id));
     // An empty merge patch changes nothing: the task as it is, when the precondition holds.
-    const current = found(await tasks.get(caller(c).id, c.params.id), c.params.id);
+    const current = found(await tasks.get(c.principal.id, c.params.id), c.params.id);
     const holds = ifMatch === undefined || namesVersion(ifMatch, current.version);
     return taskReply(written(holds ? current : 'precondition-failed', c.params.id));
   };
 
   const deleteTask: Handler<'deleteTask' | 'deleteUserTask'> = async (c) => {
-    written(await tasks.remove(caller(c).id, c.params.id, versionsIn(c.headers['If-Match'], 'strong')), c.params.id);
+    written(await tasks.remove(c.principal.id, c.params.id, versionsIn(c.headers['If-Match'], 'strong')), c.params.id);
     return { status: 204, body: undefined };
   };
 
   const toggleTaskCompletion: Handler<'toggleTaskCompletion' | 'toggleUserTaskCompletion'> = async (c) => {
     const ifMatch = versionsIn(c.headers['If-Match'], 'strong');
-    return taskReply(written(await tasks.setCompleted(caller(c).id, c.params.id, c.body?.completed, ifMatch), c.params.id));
+    return taskReply(written(await tasks.setCompleted(c.principal.id, c.params.id, c.body?.completed, ifMatch), c.params.id));
   };
 
   return { listTasks, createTask, getTask, updateTask: patchTask, patchTask, deleteTask, toggleTaskCompletion };
