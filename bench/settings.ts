@@ -1,4 +1,4 @@
-// What the benchmarks read of the environment (src/config/index.ts hands it over).
+// What the benchmarks read of the environment (src/config/ hands it over).
 import { environment } from '../src/config/index.js';
 
 /** The PostgreSQL the benchmarks seed and reset; unset means each starts an embedded one. */

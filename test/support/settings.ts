@@ -1,4 +1,4 @@
-// What the test suite reads of the environment (src/config/index.ts hands it over; the service's own settings are
+// What the test suite reads of the environment (src/config/ hands it over; the service's own settings are
 // not these).
 import { environment } from '../../src/config/index.js';
 
