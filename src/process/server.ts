@@ -9,10 +9,12 @@ import { migrateLatest } from '../../migrations/migrate.js';
 import { startService, type Service } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
+import { limitHeapGrowth } from './heap.js';
 import { logFor } from './log.js';
 import { onShutdown } from './shutdown.js';
 
 export async function runServer(config: Config, logger: Logger): Promise<void> {
+  limitHeapGrowth();
   const log = logFor(logger);
   let database: Database | undefined;
   let service: Service | undefined;
