@@ -8,7 +8,7 @@ export type OperationId = keyof operations;
 
 /**
  * The operations anyone may call (openapi.yaml's `security: []`, or the scraper's token alone): every other
- * one requires a user's token, and its handler is given that user. src/pipeline/openapi.ts refuses to start
+ * one requires a user's token, and its handler is given that user. The dispatcher (dispatch.ts) refuses to start
  * when this list and openapi.yaml disagree.
  */
 export const OPEN_OPERATIONS = ['getHealth', 'getReadiness', 'getOpenApiYaml', 'getOpenApiJson', 'getMetrics', 'getApiDocs', 'getApiDocsRedoc'] as const;
