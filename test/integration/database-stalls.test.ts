@@ -13,7 +13,7 @@ import { openStream } from '../support/sse.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { timedAgainst, TRIP_MARGIN_MS } from '../support/timed.js';
 
-const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what the README promises
+const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what docs/reference/http.md promises
 const logged: Array<Record<string, unknown>> = [];
 let proxy: TcpProxy;
 let app: TestApp;
