@@ -8,10 +8,12 @@ import { openDatabase, type Database } from '../db/database.js';
 import { startService, SYNC_SETTINGS, type Service } from '../service.js';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { databaseFromPrimary, metricsFromPrimary, SHUTDOWN_MESSAGE } from './cluster-messages.js';
+import { limitHeapGrowth } from './heap.js';
 import { logFor } from './log.js';
 import { onShutdown } from './shutdown.js';
 
 export async function runServer(config: Config, logger: Logger): Promise<void> {
+  limitHeapGrowth();
   const log = logFor(logger);
   let database: Database | undefined;
   let service: Service | undefined;

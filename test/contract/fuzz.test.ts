@@ -2,12 +2,11 @@
 // and deliberately broken (wrong types, out of range, unknown fields, odd Unicode, huge values). For each:
 // no 5xx, the status is one the spec declares for the operation, and the response matches the declaration.
 // Seeded and reproducible: FUZZ_SEED and FUZZ_RUNS (per operation) change them; `npm run fuzz` runs long.
-import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuzzSettings } from '../support/settings.js';
-import { newUser, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
-import { assertMatchesDeclaration, operations, type JsonSchema, type OperationObject } from './declared.js';
+import { operations, type JsonSchema, type OperationObject } from './declared.js';
+import { assertAnsweredAsDeclared, startFixture, type Fixture } from './fixture.js';
 
 const { seed, runs } = fuzzSettings();
 
@@ -78,8 +77,6 @@ function objectFor(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
 /** Percent-encodes a path segment byte by byte (encodeURIComponent throws on lone surrogates). */
 const segment = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 
-interface Fixture { app: TestApp; user: { id: string; token: string }; taskId: number }
-
 /** A request for the operation: its path filled in, a query, headers and maybe a body. */
 function requestFor(operation: OperationObject, fixture: Fixture) {
   const parameters = operation.parameters ?? [];
@@ -107,22 +104,6 @@ function requestFor(operation: OperationObject, fixture: Fixture) {
   });
 }
 
-/** An app on one connection (every statement shape meets every other on it, as named statements do on a busy pool), a user and a task of theirs. */
-async function startFixture(title: string): Promise<Fixture> {
-  const app = await startTestApp({ poolMax: 1 });
-  const user = await newUser();
-  const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title } })).body.id as number;
-  return { app, user, taskId };
-}
-
-/** No 5xx, a status the operation declares, and the response as declared. */
-function assertAnsweredAsDeclared(operation: OperationObject, res: TestResponse, where: string): void {
-  assert.ok(res.status < 500, where);
-  const declared = operation.responses[String(res.status)];
-  assert.ok(declared, `status ${res.status} is not declared for ${operation.operationId}: ${where}`);
-  assertMatchesDeclaration(declared, res);
-}
-
 describe(`contract fuzzing (seed ${seed}, ${runs} runs per operation)`, () => {
   let fixture: Fixture;
   before(async () => {
@@ -140,36 +121,6 @@ describe(`contract fuzzing (seed ${seed}, ${runs} runs per operation)`, () => {
         }),
         { seed, numRuns: runs, endOnFailure: true },
       );
-    });
-  }
-});
-
-/** A valid value of each field a write can carry. */
-const FIELD_VALUES = { title: 'All fields', description: 'every one', completed: true, priority: 'high', tags: ['a', 'b'], due_date: '2030-01-01T00:00:00.000Z' };
-const ifMatchKinds = ['(none)', '(current)', '"1"', 'W/"1"', '*', 'garbage'] as const;
-
-describe('every combination of fields, with and without If-Match, on a pool of one connection', () => {
-  let fixture: Fixture;
-  before(async () => {
-    fixture = await startFixture('Combined');
-  });
-  after(() => fixture.app.close());
-
-  const names = Object.keys(FIELD_VALUES) as Array<keyof typeof FIELD_VALUES>;
-  for (const operation of operations.filter((o) => ['updateTask', 'patchTask', 'updateUserTask', 'patchUserTask'].includes(o.operationId))) {
-    it(`${operation.operationId}: each of the ${2 ** names.length - 1} field sets with each kind of If-Match answers as declared`, async () => {
-      const path = operation.path.replace('{id}', String(fixture.taskId)).replace('{user_id}', fixture.user.id);
-      for (let mask = 1; mask < 2 ** names.length; mask++) {
-        const body = Object.fromEntries(names.filter((_, i) => mask & (1 << i)).map((name) => [name, FIELD_VALUES[name]]));
-        for (const kind of ifMatchKinds) {
-          const current = kind === '(current)' ? (await fixture.app.request('GET', path, { token: fixture.user.token })).headers.get('etag')! : kind;
-          const headers: Record<string, string> = kind === '(none)' ? {} : { 'if-match': current };
-          const res = await fixture.app.request(operation.method.toUpperCase(), path, { token: fixture.user.token, headers, body });
-          const where = `${operation.method} ${JSON.stringify(body)} If-Match ${kind} → ${res.status} ${res.text.slice(0, 200)}`;
-          assertAnsweredAsDeclared(operation, res, where);
-          if (kind === '(none)' || kind === '(current)' || kind === '*') assert.equal(res.status, 200, where);
-        }
-      }
     });
   }
 });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTasksClient, TasksApiError, type Task } from '../../packages/client/src/index.js';
 import { newUser, newUserId, signToken, startTestApp, type TestApp } from '../helpers.js';
 import type { TaskStreamEvent } from '../../packages/client/src/index.js';
+import { until } from '../support/until.js';
 
 let app: TestApp;
 before(async () => {
@@ -98,10 +99,6 @@ describe('the generated client', () => {
       for await (const event of client.subscribe({ signal: stop.signal })) seen[device].push(event);
     };
     const following = [follow('phone', phone), follow('laptop', laptop)];
-    const until = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.ok(check(), JSON.stringify(seen));
-    };
     await until(() => seen.phone.some((e) => e.type === 'ready') && seen.laptop.some((e) => e.type === 'ready'));
     const since = (await laptop.changes()).cursor;
 
@@ -144,13 +141,12 @@ describe('the generated client', () => {
       }
     })();
     // A subscription without a cursor starts from the moment it connects: write only after that.
-    for (let i = 0; i < 100 && !ready; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok(ready, 'the first connection was made');
+    await until(() => ready);
     for (let i = 0; i < 6; i++) {
       await writer.createTask({ title: `Task ${i}` });
       await new Promise((resolve) => setTimeout(resolve, 500)); // the first token expires meanwhile
     }
-    for (let i = 0; i < 100 && titles.length < 6; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => titles.length >= 6);
     stop.abort();
     await following;
     assert.ok(tokens >= 2, 'it connected again with a new token');

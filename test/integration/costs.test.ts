@@ -2,15 +2,20 @@
 // actions one at a time, and bulk actions count the tasks they change against a budget per minute
 // (src/http/costs.ts).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { poolStats } from '../../src/db/pool-stats.js';
 import { newUser, startTestApp, type TestApp, type TestResponse } from '../helpers.js';
+import { until } from '../support/until.js';
+
+/** Once `count` of the app's requests are in their handlers, waiting for its only connection. */
+const waitingForConnection = (app: TestApp, count: number) => until(() => poolStats(app.db).pending >= count);
 
 /** Runs `during` while the app's only connection is held, so the request sent first waits for it. */
 async function whileBusy(app: TestApp, first: () => Promise<TestResponse>, during: () => Promise<void>): Promise<TestResponse> {
   const held = await app.db.transaction();
   const waiting = first();
   try {
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the first request is in its handler, waiting for the connection
+    await waitingForConnection(app, 1);
     await during();
   } finally {
     await held.commit();
@@ -27,9 +32,14 @@ function assertRefused(res: TestResponse, detail: RegExp) {
 }
 
 describe('what one user may cost', () => {
-  it('when a user’s search is running, then their next search is a 429 at once, another user’s is served, and theirs run again after', async () => {
-    const app = await startTestApp({ poolMax: 1 });
-    try {
+  describe('on one connection, with the default limits', () => {
+    let app: TestApp;
+    before(async () => {
+      app = await startTestApp({ poolMax: 1 });
+    });
+    after(() => app.close());
+
+    it('when a user’s search is running, then their next search is a 429 at once, another user’s is served, and theirs run again after', async () => {
       const user = await newUser();
       const other = await newUser();
       for (const who of [user, other]) await app.request('POST', '/api/tasks', { token: who.token, body: { title: 'Find me' } });
@@ -44,14 +54,9 @@ describe('what one user may cost', () => {
       assert.equal((await others!).status, 200, 'the lane is the user’s, not everyone’s');
       assert.equal((await app.request('GET', '/api/tasks?q=find', { token: user.token })).status, 200);
       assert.equal((await app.request('GET', '/api/tasks', { token: user.token })).status, 200, 'a list without q is no search');
-    } finally {
-      await app.close();
-    }
-  });
+    });
 
-  it('when a user’s bulk action is running, then their next one is a 429 at once and changes nothing', async () => {
-    const app = await startTestApp({ poolMax: 1 });
-    try {
+    it('when a user’s bulk action is running, then their next one is a 429 at once and changes nothing', async () => {
       const user = await newUser();
       await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Bulk', completed: true } });
       let second: TestResponse | undefined;
@@ -61,9 +66,7 @@ describe('what one user may cost', () => {
       assert.deepEqual([first.status, first.body], [200, { changed: 1 }]);
       assertRefused(second!, /one runs at a time/);
       assert.equal((await app.request('GET', '/api/tasks/summary', { token: user.token })).body.total, 1, 'the refused delete deleted nothing');
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('when as many of a user’s requests are being handled as may be at once, then the next is a 429 at once, another user’s is not', async () => {
@@ -76,7 +79,7 @@ describe('what one user may cost', () => {
       let others: Promise<TestResponse> | undefined;
       const first = await whileBusy(app, () => app.request('GET', '/api/tasks', { token: user.token }), async () => {
         second = app.request('GET', '/api/tasks/summary', { token: user.token });
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await waitingForConnection(app, 2);
         third = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Not now' } });
         others = app.request('GET', '/api/tasks', { token: other.token });
       });

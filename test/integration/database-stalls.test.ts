@@ -12,6 +12,7 @@ import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { openStream } from '../support/sse.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { timedAgainst, TRIP_MARGIN_MS } from '../support/timed.js';
+import { until } from '../support/until.js';
 
 const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what docs/reference/http.md promises
 const logged: Array<Record<string, unknown>> = [];
@@ -39,14 +40,6 @@ after(async () => {
   await proxy.close();
 });
 
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('a database that stops answering', () => {
   it('when it stalls under pooled connections, then every request gets a 503 with Retry-After within the bound, and it recovers by itself', { timeout: 20_000 }, async () => {
     const user = await newUser();
@@ -69,7 +62,7 @@ describe('a database that stops answering', () => {
     assert.ok(!logged.some((l) => JSON.stringify(l).includes('"stack"')), 'no stack traces');
 
     proxy.resume();
-    await eventually(async () => (await app.request('GET', '/api/tasks', { token: user.token })).status === 200, 10_000);
+    await until(async () => (await app.request('GET', '/api/tasks', { token: user.token })).status === 200, 100);
     assert.equal(logged.filter((l) => /database answers again/.test(String(l.msg))).length, 1, 'its end is logged once');
     assert.equal((await app.request('GET', '/api/ready')).status, 200);
   });
@@ -138,8 +131,8 @@ describe('a database that stops answering', () => {
       }
       assert.deepEqual(probes, [503, 503, 503]);
       proxy.resume();
-      await eventually(async () => (await watched.request('GET', '/api/tasks', { token: user.token })).status === 200, 10_000);
-      await eventually(() => Promise.resolve(lines.some((l) => /database answers again/.test(String(l.msg)))), 5_000);
+      await until(async () => (await watched.request('GET', '/api/tasks', { token: user.token })).status === 200, 100);
+      await until(() => Promise.resolve(lines.some((l) => /database answers again/.test(String(l.msg)))));
       const outage = lines.filter((l) => /database is unavailable/.test(String(l.msg)));
       assert.equal(outage.length, 1, 'the outage is logged once');
       assert.equal(lines.filter((l) => /database answers again/.test(String(l.msg))).length, 1, 'its end once');
@@ -162,7 +155,7 @@ describe('a database that stops answering', () => {
     await committing; // the COMMIT reached PostgreSQL; its answer is held
     assert.equal((await first).status, 503, 'the client cannot know the outcome');
     proxy.resume();
-    await eventually(async () => (await app.request('GET', '/api/ready')).status === 200, 10_000);
+    await until(async () => (await app.request('GET', '/api/ready')).status === 200, 100);
     const retry = await send();
     assert.equal(retry.status, 201);
     assert.equal(retry.headers.get('idempotent-replayed'), 'true', 'the first attempt had committed');
@@ -193,7 +186,7 @@ describe('a database that stops answering', () => {
         assert.ok(ms >= 400 && ms < limitMs, `answered in ${ms} ms (limit ${limitMs})`);
       }
       await trx.commit();
-      await eventually(async () => (await hurried.request('GET', `/api/tasks/${task.id}`, { token: user.token })).body.title === 'After', 3000);
+      await until(async () => (await hurried.request('GET', `/api/tasks/${task.id}`, { token: user.token })).body.title === 'After', 100);
       const retry = await create();
       assert.equal(retry.status, 201);
       assert.equal(retry.headers.get('idempotent-replayed'), 'true', 'the first attempt went on and committed');

@@ -11,6 +11,7 @@ import { migrateLatest } from '../../src/db/migrate.js';
 import { SERVER_TIMEOUTS } from '../../src/http/server.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { timedAgainst } from '../support/timed.js';
+import { until } from '../support/until.js';
 
 const quiet = { info: () => {}, debug: () => {} };
 let dir: string;
@@ -33,14 +34,6 @@ after(async () => {
   await database.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function eventually(check: () => Promise<boolean>, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `not within ${seconds} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('database faults', () => {
   it('when PostgreSQL stops mid-traffic, then requests get 503 quickly, writes are all-or-nothing, and it recovers by itself', async () => {
@@ -65,7 +58,7 @@ describe('database faults', () => {
     assert.equal((await app.request('GET', '/nowhere')).status, 404);
 
     database = await startEmbeddedPostgres(dir, quiet, { port });
-    await eventually(async () => (await app.request('GET', '/api/ready')).status === 200, 15);
+    await until(async () => (await app.request('GET', '/api/ready')).status === 200, 100);
     const list = await app.request('GET', '/api/tasks?limit=500', { token: user.token });
     assert.equal(list.status, 200);
     const titles = list.body.map((t: { title: string }) => t.title);

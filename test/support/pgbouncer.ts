@@ -7,6 +7,7 @@ import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/free-port.js';
+import { until } from './until.js';
 
 export const PGBOUNCER = '/usr/sbin/pgbouncer';
 
@@ -85,16 +86,14 @@ export async function startPgBouncer(databaseUrl: string): Promise<PgBouncer> {
 
 async function listening(port: number, child: ChildProcess): Promise<void> {
   const { connect } = await import('node:net');
-  for (let i = 0; i < 100; i++) {
+  // Until it listens, however long a busy machine makes its start (a hang is the test's timeout's to catch).
+  await until(async () => {
     if (child.exitCode !== null) throw new Error(`pgbouncer exited (${child.exitCode}) at start`);
-    const up = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {
         socket.destroy();
         resolve(true);
       }).once('error', () => resolve(false));
     });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('pgbouncer did not listen within 5 s');
+  }, 50);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/free-port.js';
 import { SPEC_PATH } from '../../src/contract/spec.js';
 import { ROOT } from './cli.js';
+import { until } from './until.js';
 
 export interface Prism {
   baseUrl: string;
@@ -24,12 +25,11 @@ export async function startPrism(upstream: string, { validateRequests = true } =
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
+  // Until it listens, however long a busy machine makes its start (a hang is the test's timeout's to catch).
+  await until(async () => {
     if (child.exitCode !== null) throw new Error(`prism exited at start:\n${output}`);
-    if (await fetch(`${baseUrl}/api/health`).then(() => true, () => false)) break;
-    if (i > 150) throw new Error(`prism did not listen within 30 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+    return fetch(`${baseUrl}/api/health`).then(() => true, () => false);
+  }, 200);
   return {
     baseUrl,
     output: () => output,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { stallGuardedStream } from '../../../src/db/stall-guard.js';
+import { until } from '../../support/until.js';
 
 describe('the stall-guarded stream', () => {
   it('when writes are corked (as pg corks a query’s messages), then they reach the socket as one write, bytes in order', async (t) => {
@@ -26,7 +27,7 @@ describe('the stall-guarded stream', () => {
 
     const written = socketWrite.mock.calls.map((call) => String(call.arguments[0])).filter((chunk) => chunk.length > 0);
     assert.deepEqual(written, ['parsebindexecutesync']);
-    for (let i = 0; i < 100 && Buffer.concat(received).length < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => Buffer.concat(received).length >= 20, 10);
     assert.equal(String(Buffer.concat(received)), 'parsebindexecutesync');
   });
 });
