@@ -239,13 +239,27 @@ function scenarioFor(operationId: string, status: string): { scenario?: Scenario
   return { scenario: (taskScenarios[base] ?? serviceScenarios[base])?.[status], explicit };
 }
 
+/**
+ * The limited app's requests, each sent again until it is over the limit of one a minute. The window is a fixed
+ * minute, and on a busy machine this file outlasts one: a scenario could be the first of a new window. Of three
+ * requests in a row at most one is let through, unless two windows end between them, which takes a minute.
+ */
+function onceOverTheLimit(app: TestApp): TestApp {
+  const request: TestApp['request'] = async (...args) => {
+    let res = await app.request(...args);
+    for (let tries = 1; tries < 3 && res.status !== 429; tries++) res = await app.request(...args);
+    return res;
+  };
+  return Object.assign(Object.create(app) as TestApp, { request });
+}
+
 describe('contract: every documented (operation, status) pair', () => {
   let ctx: Omit<Ctx, 'prefix'>;
   before(async () => {
     const app = await startTestApp();
     const down = await startTestApp({ databaseUrl: 'postgres://postgres@127.0.0.1:1/unreachable' });
-    const limited = await startTestApp({ rateLimit: { enabled: true, perMinute: 1 } });
-    assert.equal((await limited.request('GET', '/api/tasks')).status, 401, 'spends the anonymous allowance');
+    const limited = onceOverTheLimit(await startTestApp({ rateLimit: { enabled: true, perMinute: 1 } }));
+    assert.equal((await limited.request('GET', '/api/tasks')).status, 429, 'the anonymous allowance is spent');
     const user = await newUser();
     const stranger = await newUser();
     const taskId = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Mine' } })).body.id;

@@ -75,7 +75,11 @@ describe('shutdown', () => {
       const base = `http://127.0.0.1:${server.port}`;
       const created = (await (await fetch(`${base}/api/tasks`, { method: 'POST', headers, body: JSON.stringify({ title: 'Slow' }) })).json()) as { id: number };
       const outcomes: Outcome[] = [];
-      const clients = Array.from({ length: 20 }, (_, i) => steadyClient(server.port, token, `c${i}`, outcomes));
+      // A load the server carries without shedding any of it, however busy the machine: a user per client (one
+      // user's creates queue on that user's row), and one connection each beside the held row's request, so
+      // no request waits past the pool's deadline for a connection (a 503, which here would be a shutdown bug).
+      const tokens = await Promise.all(Array.from({ length: POOL_MAX - 1 }, () => signToken(newUserId(), { secret: SECRET })));
+      const clients = tokens.map((token, i) => steadyClient(server.port, token, `c${i}`, outcomes));
       await until(() => outcomes.filter((o) => o.status !== undefined).length > 100); // the load is being served
       // A request held in flight by a row lock across the signal (for less than the statement timeout).
       const { trx, waiters } = await holdRow(db, sub, created.id);
