@@ -1,7 +1,7 @@
 // `npm run bench:chaos [-- --clients 100 --seconds 60]`: clients on keep-alive connections, each its own
 // user, run mixed traffic against the API in production mode while a fault schedule plays: PostgreSQL is
 // stopped and started again, then stalled (a TCP proxy between the API and PostgreSQL stops forwarding) and
-// resumed, then the API is sent SIGTERM and started again. Clients retry as the README says: a create with
+// resumed, then the API is sent SIGTERM and started again. Clients retry as docs/reference/http.md says: a create with
 // the same Idempotency-Key, a PUT or a PATCH with an explicit value as is, until an answer is definite.
 // Afterwards every user's tasks are read back and compared with what each client was told. Prints the
 // figures and exits 1 if there was a 500, a request without an answer within 15 s (a hang), or an

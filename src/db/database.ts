@@ -88,6 +88,6 @@ async function warnUnlessStatementsAreBounded(db: Knex, log: { warn(message: str
   if (timeout !== '0') return;
   log.warn(
     `Behind a transaction pooler, PostgreSQL does not cancel long statements unless the role says so (statement_timeout is 0): ` +
-      `ALTER ROLE <role> SET statement_timeout = '${DATABASE_BOUNDS.statementMs}ms' (docs/deploy.md).`,
+      `ALTER ROLE <role> SET statement_timeout = '${DATABASE_BOUNDS.statementMs}ms' (docs/how-to/poolers.md).`,
   );
 }

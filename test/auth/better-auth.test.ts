@@ -94,7 +94,7 @@ describe('tokens from a real Better Auth server', () => {
     admin = createDb(testDatabaseUrl()!, { bounds: false });
     issuer = await startBetterAuth(admin, databases);
     stranger = await startBetterAuth(admin, databases);
-    // Configured as the README says: the JWKS of BETTER_AUTH_URL, and its URL as issuer and audience.
+    // Configured as docs/tutorial/nextjs.md says: the JWKS of BETTER_AUTH_URL, and its URL as issuer and audience.
     app = await startTestApp({
       auth: { jwksUrl: new URL(`${issuer.baseUrl}/api/auth/jwks`), issuer: issuer.baseUrl, audience: [issuer.baseUrl] },
     });

@@ -14,7 +14,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { timedAgainst, TRIP_MARGIN_MS } from '../support/timed.js';
 import { until } from '../support/until.js';
 
-const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what the README promises
+const BOUND_MS = SERVER_TIMEOUTS.answerMs; // what docs/reference/http.md promises
 const logged: Array<Record<string, unknown>> = [];
 let proxy: TcpProxy;
 let app: TestApp;

@@ -16,7 +16,7 @@ function run(command: string, args: string[], env: Record<string, string>): stri
   }).toString();
 }
 
-/** `npx knex …` as the README documents it (tsx loaded through NODE_OPTIONS). */
+/** `npx knex …` as docs/how-to/operations.md documents it (tsx loaded through NODE_OPTIONS). */
 export function knexCli(env: Record<string, string>, ...args: string[]): string {
   return run('npx', ['knex', ...args], { NODE_OPTIONS: '--import=tsx', ...env });
 }

@@ -133,7 +133,7 @@ describe('query plans on a user with 20,000 tasks', () => {
 
   // Which way a search goes depends on the planner's guess of how many tasks match: through the trigram
   // indexes (reading the user's matches), along the sort index, filtering, until a page is found (cheap
-  // for a frequent term; for a rare one it may read far into the user's tasks, as the README says), or
+  // for a frequent term; for a rare one it may read far into the user's tasks, as docs/explanation/performance.md says), or
   // through another index led by the user (on Citus' smaller shards it has taken the tags index). What
   // holds every way is that it reads only this user's rows, through an index, never the table.
   it('when searching, then an index led by this user serves it, never a scan of the table', async () => {

@@ -1,4 +1,4 @@
-// The client package as another app gets it, the one way the README documents: `npm pack` of
+// The client package as another app gets it, the one way docs/reference/client.md documents: `npm pack` of
 // packages/client, installed into a fresh directory that has nothing of this repository. The tarball
 // holds only compiled ESM and declarations; the app's node_modules gets the client and openapi-fetch and
 // nothing of the server; a program using it type-checks under strict TypeScript and runs against a live API.

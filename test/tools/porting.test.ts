@@ -1,4 +1,4 @@
-// docs/porting.md's adapters, as written there: its TypeScript blocks are taken from the page, type-check
+// docs/reference/porting.md's adapters, as written there: its TypeScript blocks are taken from the page, type-check
 // under strict TypeScript against the client's source, and answer a Phase II frontend's `{tasks, total}`
 // from a live API for a user with more tasks than one page holds.
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ describe('the porting notes’ adapters', () => {
       const created = await app.request('POST', '/api/tasks', { token: user.token, body: { title: `Task ${i}`, completed: i % 10 === 0 } });
       assert.equal(created.status, 201);
     }
-    const page = await readFile(join(ROOT, 'docs', 'porting.md'), 'utf8');
+    const page = await readFile(join(ROOT, 'docs', 'reference', 'porting.md'), 'utf8');
     const blocks = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
     assert.equal(blocks.length, 2, 'the client adapter and the fetch adapter');
     const dir = join(ROOT, 'test-output', 'porting');
@@ -41,7 +41,7 @@ describe('the porting notes’ adapters', () => {
     await writeFile(file, blocks.join('\n').replace("'@tasks-api/client'", JSON.stringify(client)));
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const flags = ['--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2022,DOM', '--types', 'node', '--skipLibCheck'];
-    await promisify(execFile)(process.execPath, [tsc, ...flags, file]).catch((error: { stdout?: string }) => assert.fail(`docs/porting.md's code does not type-check:\n${error.stdout}`));
+    await promisify(execFile)(process.execPath, [tsc, ...flags, file]).catch((error: { stdout?: string }) => assert.fail(`docs/reference/porting.md's code does not type-check:\n${error.stdout}`));
     adapters = (await import(pathToFileURL(file).href)) as Adapters;
   });
   after(() => app.close());
