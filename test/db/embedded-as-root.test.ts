@@ -46,7 +46,7 @@ describe('as root, in a directory the postgres user cannot enter', { skip: !asRo
     }
   });
 
-  it('when `npm test` runs from a checkout there, then the embedded PostgreSQL starts from binaries it can reach', { timeout: 180_000 }, async () => {
+  it('when `npm test` runs from a checkout there, then the embedded PostgreSQL starts from binaries it can reach', async () => {
     // The project, hard-linked into a private directory: its node_modules (and the binaries) are unreachable.
     const parent = await mkdtemp(join(tmpdir(), 'tasks-api-private-')); // mode 0700
     cleanup.push(parent);

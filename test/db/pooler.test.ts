@@ -38,7 +38,7 @@ async function scratchDatabase(): Promise<string> {
 }
 
 describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() && 'pgbouncer is not installed (.ci/run installs Debian’s)' }, () => {
-  it('when the API is given PgBouncer’s URL and nothing else, then it finds the pooler at start and serves a concurrent load with no 500', { timeout: 120_000 }, async () => {
+  it('when the API is given PgBouncer’s URL and nothing else, then it finds the pooler at start and serves a concurrent load with no 500', async () => {
     const secret = 'z'.repeat(40);
     const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', RATE_LIMIT_ENABLED: 'false', DATABASE_URL: bouncer.url(), BETTER_AUTH_SECRET: secret });
     try {
@@ -86,7 +86,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
     }
   });
 
-  it('when instances migrate a fresh database through the pooler at once, then one migrates and the other finds nothing to do', { timeout: 60_000 }, async () => {
+  it('when instances migrate a fresh database through the pooler at once, then one migrates and the other finds nothing to do', async () => {
     const url = `${bouncer.url(await scratchDatabase())}?pgbouncer=true`;
     const [a, b] = [createDb(url, { bounds: false, poolMax: 2 }), createDb(url, { bounds: false, poolMax: 2 })];
     try {
@@ -99,7 +99,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
     }
   });
 
-  it('when a direct URL is given beside the pooled one, then migrations go by it, and requests by the pooler', { timeout: 60_000 }, async () => {
+  it('when a direct URL is given beside the pooled one, then migrations go by it, and requests by the pooler', async () => {
     const name = await scratchDatabase();
     // The direct way goes through a proxy that counts its connections.
     const server = new URL(testDatabaseUrl()!);
@@ -121,7 +121,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
     }
   });
 
-  it('when the database bounds statements itself, then behind the pooler nothing is said; when it does not, a warning says how', { timeout: 60_000 }, async () => {
+  it('when the database bounds statements itself, then behind the pooler nothing is said; when it does not, a warning says how', async () => {
     const [unbounded, bounded] = [await scratchDatabase(), await scratchDatabase()];
     const admin = createDb(testDatabaseUrl()!, { bounds: false });
     await admin.raw(`alter database ${bounded} set statement_timeout = '2500ms'`);

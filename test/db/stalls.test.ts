@@ -41,7 +41,7 @@ after(async () => {
 });
 
 describe('a database that stops answering', () => {
-  it('when it stalls under pooled connections, then every request gets a 503 with Retry-After within the bound, and it recovers by itself', { timeout: 20_000 }, async () => {
+  it('when it stalls under pooled connections, then every request gets a 503 with Retry-After within the bound, and it recovers by itself', async () => {
     const user = await newUser();
     // Open several pooled connections first.
     await Promise.all(Array.from({ length: 6 }, (_, i) => app.request('POST', '/api/tasks', { token: user.token, body: { title: `warm ${i}` } })));
@@ -67,7 +67,7 @@ describe('a database that stops answering', () => {
     assert.equal((await app.request('GET', '/api/ready')).status, 200);
   });
 
-  it('when a new connection is needed while it is stalled, then 503 (never a 500) within the bound', { timeout: 20_000 }, async () => {
+  it('when a new connection is needed while it is stalled, then 503 (never a 500) within the bound', async () => {
     const fresh = await startTestApp({ databaseUrl: proxiedUrl });
     try {
       const user = await newUser();
@@ -85,7 +85,7 @@ describe('a database that stops answering', () => {
     }
   });
 
-  it('when a statement waits longer than the statement timeout (here on a row lock), then PostgreSQL cancels it: a 503, nothing written', { timeout: 20_000 }, async () => {
+  it('when a statement waits longer than the statement timeout (here on a row lock), then PostgreSQL cancels it: a 503, nothing written', async () => {
     const user = await newUser();
     const { body: task } = await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Locked' } });
     logged.length = 0;
@@ -109,7 +109,7 @@ describe('a database that stops answering', () => {
     assert.equal((await app.request('GET', `/api/tasks/${task.id}`, { token: user.token })).body.title, 'Locked');
   });
 
-  it('when it stalls for seconds while a stream is open and readiness is probed, then the log has its start and its end once, a line per failed request, and nothing else', { timeout: 30_000 }, async () => {
+  it('when it stalls for seconds while a stream is open and readiness is probed, then the log has its start and its end once, a line per failed request, and nothing else', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -146,7 +146,7 @@ describe('a database that stops answering', () => {
     }
   });
 
-  it('when a create commits but its answer is lost to a stall, then a retry with its Idempotency-Key finds it: exactly one task', { timeout: 20_000 }, async () => {
+  it('when a create commits but its answer is lost to a stall, then a retry with its Idempotency-Key finds it: exactly one task', async () => {
     const user = await newUser();
     const key = `stall-${user.id}`;
     const send = () => app.request('POST', '/api/tasks', { token: user.token, body: { title: 'Exactly once' }, headers: { 'idempotency-key': key } });
@@ -165,7 +165,7 @@ describe('a database that stops answering', () => {
 
   // Each statement is bounded, but a request of several (each just within its bound) would not be: the
   // request itself has a deadline. Made short here, with writes held on row locks for longer.
-  it('when a request’s statements take longer together than its deadline, then 503 at the deadline; the write goes on, and a retry with its key finds it', { timeout: 20_000 }, async () => {
+  it('when a request’s statements take longer together than its deadline, then 503 at the deadline; the write goes on, and a retry with its key finds it', async () => {
     const hurried = await startTestApp({ timeouts: { ...SERVER_TIMEOUTS, answerMs: 400 } });
     const user = await newUser();
     try {

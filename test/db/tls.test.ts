@@ -87,7 +87,7 @@ describe('TLS to the database', { skip: !hasOpenssl && 'openssl is not installed
     await assert.rejects(encrypted(at('127.0.0.1', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)), /altnames|does not match|Hostname/i);
   });
 
-  it('when the server starts with either URL, then it is ready and prints no security warning', { timeout: 60_000 }, async () => {
+  it('when the server starts with either URL, then it is ready and prints no security warning', async () => {
     for (const url of [at('127.0.0.1', '?sslmode=require'), at('localhost', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)]) {
       const server = await startServer(await workDir(), { NODE_ENV: 'production', WEB_CONCURRENCY: '1', DATABASE_URL: url, BETTER_AUTH_SECRET: 's'.repeat(40) });
       try {
@@ -99,7 +99,7 @@ describe('TLS to the database', { skip: !hasOpenssl && 'openssl is not installed
     }
   });
 
-  it('when the knex CLI and npm run migrate are given either URL, then they connect as the server does', { timeout: 60_000 }, () => {
+  it('when the knex CLI and npm run migrate are given either URL, then they connect as the server does', () => {
     for (const url of [at('127.0.0.1', '?sslmode=require'), at('localhost', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)]) {
       assert.match(knexCli({ DATABASE_URL: url }, 'migrate:status'), /No Pending Migration files Found/, url);
       const env = { DATABASE_URL: url, BETTER_AUTH_SECRET: 'm'.repeat(40), LOG_LEVEL: 'silent' };

@@ -17,7 +17,7 @@ const knex = (databaseUrl: string, ...args: string[]) => knexCli({ DATABASE_URL:
 const UNREACHABLE = 'postgres://nobody@127.0.0.1:1/none';
 
 describe('knexfile.ts and the knex CLI', () => {
-  it('when `npx knex` runs on a fresh database, then status, latest and rollback work, by the names the server records', { timeout: 120_000 }, async () => {
+  it('when `npx knex` runs on a fresh database, then status, latest and rollback work, by the names the server records', async () => {
     const admin = createDb(testDatabaseUrl()!, { bounds: false });
     const name = `tasks_knex_cli_${randomBytes(4).toString('hex')}`;
     await admin.raw(`create database ${name}`);
@@ -40,7 +40,7 @@ describe('knexfile.ts and the knex CLI', () => {
     }
   });
 
-  it('when `npx knex migrate:make` writes a migration, then it is written from the project’s stub', { timeout: 60_000 }, async () => {
+  it('when `npx knex migrate:make` writes a migration, then it is written from the project’s stub', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tasks-api-make-'));
     try {
       knex('postgres://unused@127.0.0.1:1/none', 'migrate:make', 'add_something', '--migrations-directory', dir);
@@ -52,7 +52,7 @@ describe('knexfile.ts and the knex CLI', () => {
     }
   });
 
-  it('when DATABASE_DIRECT_URL is set beside a pooled DATABASE_URL, then the knex CLI and npm run migrate go by the direct one', { timeout: 60_000 }, () => {
+  it('when DATABASE_DIRECT_URL is set beside a pooled DATABASE_URL, then the knex CLI and npm run migrate go by the direct one', () => {
     // The pooled URL leads nowhere here: a tool that took it would fail to connect.
     const env = { DATABASE_URL: UNREACHABLE, DATABASE_DIRECT_URL: testDatabaseUrl()!, BETTER_AUTH_SECRET: 'd'.repeat(40), LOG_LEVEL: 'silent' };
     assert.match(knexCli(env, 'migrate:status'), /No Pending Migration files Found/);

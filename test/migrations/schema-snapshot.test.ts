@@ -32,7 +32,7 @@ function diff(expected: string, actual: string): string {
 }
 
 describe('the schema snapshot', () => {
-  it('when the migrations run on a fresh database, then its schema is migrations/schema.sql', { timeout: 60_000 }, async () => {
+  it('when the migrations run on a fresh database, then its schema is migrations/schema.sql', async () => {
     await assertCommitted(await freshSchemaSnapshot(testDatabaseUrl()!), 'of a fresh migrate');
   });
 

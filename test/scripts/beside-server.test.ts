@@ -26,7 +26,7 @@ function assertSucceeded(outcome: { code: number; stdout: string; stderr: string
   assert.doesNotMatch(outcome.stdout + outcome.stderr, STACK_FRAME, `${what} prints no stack trace`);
 }
 
-describe('scripts beside a running npm start on the embedded database', { concurrency: false, timeout: 180_000 }, () => {
+describe('scripts beside a running npm start on the embedded database', { concurrency: false }, () => {
   it('when db:seed runs, then it seeds the running server’s database, and the server serves the demo tasks', async () => {
     const seeded = await npmRunOutcome(env(), 'db:seed');
     assertSucceeded(seeded, 'db:seed');

@@ -41,7 +41,7 @@ describe('the client package installed from npm pack into a separate app', () =>
   });
   after(() => app.close());
 
-  it('when packed and installed, then it brings only openapi-fetch, type-checks and works against the API', { timeout: 240_000 }, async () => {
+  it('when packed and installed, then it brings only openapi-fetch, type-checks and works against the API', async () => {
     const env = environment();
     const { stdout } = await run('npm', ['pack', '-w', 'packages/client', '--pack-destination', WORK, '--json'], { cwd: ROOT, env });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;

@@ -56,7 +56,7 @@ function assertRoundTrip(result: { created: Record<string, unknown>; fetched: Re
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 describe('clients generated from the served contract', { concurrency: false }, () => {
-  it('when openapi-typescript generates types with its default flags, then an openapi-fetch program creates a task from a title alone and gets it back', { timeout: 120_000 }, async () => {
+  it('when openapi-typescript generates types with its default flags, then an openapi-fetch program creates a task from a title alone and gets it back', async () => {
     const result = await generateCheckAndRun(
       'openapi-typescript',
       (dir) => run(bin('openapi-typescript'), [join(WORK, 'openapi.json'), '-o', join(dir, 'schema.ts')]).then(() => undefined),
@@ -76,7 +76,7 @@ console.log(JSON.stringify({ created: created.data, fetched: fetched.data }));
     assertRoundTrip(result, 'From openapi-typescript');
   });
 
-  it('when @hey-api/openapi-ts generates an SDK and zod schemas, then a program creates a task from a title alone, parses it and writes it as JSON', { timeout: 120_000 }, async () => {
+  it('when @hey-api/openapi-ts generates an SDK and zod schemas, then a program creates a task from a title alone, parses it and writes it as JSON', async () => {
     const result = await generateCheckAndRun(
       'hey-api',
       (dir) =>
@@ -99,7 +99,7 @@ console.log(JSON.stringify({ created, fetched }));
     assertRoundTrip(result, 'From hey-api');
   });
 
-  it('when orval generates a fetch client, then a program creates a task from a title alone and gets it back', { timeout: 120_000 }, async () => {
+  it('when orval generates a fetch client, then a program creates a task from a title alone and gets it back', async () => {
     const result = await generateCheckAndRun(
       'orval',
       async (dir) => {
