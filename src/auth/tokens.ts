@@ -52,8 +52,9 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 
   };
 
   // jose's work per token (WebCrypto's HMAC and its claim checks) costs more than the rest of a simple request
-  // (see the README's profile). Only the byte-identical string of a token that passed every check is found here; an entry lasts
-  // until the token's exp (plus the tolerance jose allows) or a minute, whichever comes first.
+  // (docs/explanation/performance.md has the profile). Only the byte-identical string of a token that passed
+  // every check is found here; an entry lasts until the token's exp (plus the tolerance jose allows) or a
+  // minute, whichever comes first.
   const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS });
 
   return async (token) => {

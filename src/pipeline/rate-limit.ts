@@ -45,8 +45,8 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
     ...store('tasks-api:rate:'),
   });
   // Searches are counted again, against a smaller allowance: a page of search results costs the database
-  // more the more tasks a user has (see the README). Its headers would replace the first limiter's, so
-  // it sends none but Retry-After, on a refusal.
+  // more the more tasks a user has (docs/explanation/performance.md). Its headers would replace the first
+  // limiter's, so it sends none but Retry-After, on a refusal.
   const searches: RateLimitRequestHandler = rateLimit({
     ...shared,
     limit: searchesPerMinute,
