@@ -20,6 +20,9 @@ export interface ServerTimeouts {
 // The answer's deadline covers what the database bounds do not: several statements in a row, each in time.
 export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, answerMs: 5_000 };
 
+/** How often Node checks those deadlines (the comment below says why every second). */
+export const TIMEOUTS_CHECKED_EVERY_MS = 1000;
+
 export interface HttpServer {
   readonly server: Server;
   readonly port: number;
@@ -46,7 +49,7 @@ export function listen(app: RequestListener, port: number, host?: string, timeou
     app(req, res);
   };
   const server = createServer(
-    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: 1000 },
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS },
     handle,
   );
   // Without this listener Node answers `Expect: 100-continue` itself, inviting a body before the request has

@@ -65,7 +65,7 @@ describe('behind PgBouncer in transaction mode', { skip: !pgbouncerInstalled() &
               await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
               return call(method, path, body);
             }
-            assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${await res.clone().text()}`);
+            if (res.status >= 300) assert.fail(`${method} ${path} → ${res.status} ${await res.text()}`);
             return res.status !== 204 ? ((await res.json()) as { id: number }) : undefined;
           };
           for (let i = 0; i < 8; i++) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { BODY_LIMIT_BYTES } from '../../src/pipeline/body.js';
-import { SERVER_TIMEOUTS } from '../../src/pipeline/server.js';
+import { SERVER_TIMEOUTS, TIMEOUTS_CHECKED_EVERY_MS } from '../../src/pipeline/server.js';
 import { MAX_FIELD_ERRORS } from '../../src/contract/problem.js';
 import { newUser, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 import { endlessChunks, rawRequest } from '../support/raw-http.js';
@@ -14,9 +14,8 @@ import { endlessChunks, rawRequest } from '../support/raw-http.js';
 // headersMs), so an answer sooner than that came from the check itself, however busy the machine.
 const AT_ONCE_MS = SERVER_TIMEOUTS.headersMs;
 const SLOW_TIMEOUTS = { ...SERVER_TIMEOUTS, headersMs: 1000, requestMs: 2000 };
-// A slow sender is cut off by those timeouts, which Node checks every connectionsCheckingInterval (1 s, in
-// src/pipeline/server.ts); the margin is the machine's lateness on top.
-const CHECKED_EVERY_MS = 1000;
+// A slow sender is cut off by those timeouts, which Node checks every TIMEOUTS_CHECKED_EVERY_MS; the margin is
+// the machine's lateness on top.
 const CUT_OFF_MARGIN_MS = 1500;
 
 let app: TestApp;
@@ -225,7 +224,7 @@ describe('slow senders', () => {
     assert.equal(res.status, 408);
     assert.equal(JSON.parse(res.body).status, 408);
     assert.ok(res.closed);
-    assert.ok(res.ms < SLOW_TIMEOUTS.headersMs + CHECKED_EVERY_MS + CUT_OFF_MARGIN_MS, `cut off after ${res.ms} ms`);
+    assert.ok(res.ms < SLOW_TIMEOUTS.headersMs + TIMEOUTS_CHECKED_EVERY_MS + CUT_OFF_MARGIN_MS, `cut off after ${res.ms} ms`);
   });
 
   it('when a body drips in too slowly, then 408 and the connection is closed', async () => {
@@ -237,6 +236,6 @@ describe('slow senders', () => {
     });
     assert.equal(res.status, 408);
     assert.ok(res.closed);
-    assert.ok(res.ms < SLOW_TIMEOUTS.requestMs + CHECKED_EVERY_MS + CUT_OFF_MARGIN_MS, `cut off after ${res.ms} ms`);
+    assert.ok(res.ms < SLOW_TIMEOUTS.requestMs + TIMEOUTS_CHECKED_EVERY_MS + CUT_OFF_MARGIN_MS, `cut off after ${res.ms} ms`);
   });
 });
