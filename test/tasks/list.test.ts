@@ -230,3 +230,45 @@ describe('keyset pagination', () => {
     assert.ok(res.headers.get('link'));
   });
 });
+
+describe('listing', () => {
+  it('when tasks are listed with each sort and order, then the order is total, ties break on id, and undated tasks come last', async () => {
+    const user = await newUser();
+    const create = async (body: object) => (await app.request('POST', '/api/tasks', { token: user.token, body })).body;
+    const a = await create({ title: 'banana', priority: 'low', due_date: '2030-01-02T00:00:00Z' });
+    const b = await create({ title: 'Apple', priority: 'high' });
+    const c = await create({ title: 'cherry', priority: 'medium', due_date: '2030-01-01T00:00:00Z' });
+    const d = await create({ title: 'apple', priority: 'high', due_date: '2030-01-01T00:00:00Z' });
+    await app.request('PUT', `/api/tasks/${a.id}`, { token: user.token, body: { description: 'touched last' } });
+    const ids = async (query: string) =>
+      (await app.request('GET', `/api/tasks${query}`, { token: user.token })).body.map((t: { id: number }) => t.id);
+
+    assert.deepEqual(await ids(''), [d.id, c.id, b.id, a.id], 'default: newest first');
+    assert.deepEqual(await ids('?sort=created&order=asc'), [a.id, b.id, c.id, d.id]);
+    assert.deepEqual(await ids('?sort=updated'), [a.id, d.id, c.id, b.id]);
+    assert.deepEqual(await ids('?sort=title'), [b.id, d.id, a.id, c.id], 'case-insensitive, ties on id ascending');
+    assert.deepEqual(await ids('?sort=title&order=desc'), [c.id, a.id, d.id, b.id], 'ties on id descending');
+    assert.deepEqual(await ids('?sort=priority'), [d.id, b.id, c.id, a.id], 'high > medium > low, ties on id descending');
+    assert.deepEqual(await ids('?sort=priority&order=asc'), [a.id, c.id, b.id, d.id]);
+    assert.deepEqual(await ids('?sort=due_date'), [c.id, d.id, a.id, b.id], 'soonest first, undated last');
+    assert.deepEqual(await ids('?sort=due_date&order=desc'), [a.id, d.id, c.id, b.id], 'latest first, undated still last');
+  });
+
+  it('when tasks are listed by status, then only the matching ones come back', async () => {
+    const user = await newUser();
+    const open = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'open' } })).body;
+    const done = (await app.request('POST', '/api/tasks', { token: user.token, body: { title: 'done', completed: true } })).body;
+    const ids = async (status: string) =>
+      (await app.request('GET', `/api/tasks?status=${status}`, { token: user.token })).body.map((t: { id: number }) => t.id);
+    assert.deepEqual(await ids('pending'), [open.id]);
+    assert.deepEqual(await ids('completed'), [done.id]);
+    assert.deepEqual(await ids('all'), [done.id, open.id]);
+  });
+
+  it('when a new user lists, then the list is empty', async () => {
+    const user = await newUser();
+    const res = await app.request('GET', '/api/tasks', { token: user.token });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, []);
+  });
+});
