@@ -14,7 +14,11 @@ import { startPgBouncer } from '../test/support/pgbouncer.js';
 
 const SUITE = [
   'test/contract',
-  'test/tasks/tasks.test.ts',
+  'test/tasks/create.test.ts',
+  'test/tasks/update.test.ts',
+  'test/tasks/patch.test.ts',
+  'test/tasks/delete.test.ts',
+  'test/tasks/toggle.test.ts',
   'test/tasks/list.test.ts',
   'test/tasks/concurrency.test.ts',
   'test/pipeline/errors.test.ts',
