@@ -1,8 +1,9 @@
-// `npm run db:seed`: a demo user with a varied set of tasks, created through the repository (so they obey
+// `npm run db:seed`: a demo user with a varied set of tasks, created through the task SQL (so they obey
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
 import { migrateLatest } from '../migrations/migrate.js';
 import { issueToken } from '../src/auth/issue-token.js';
-import { createTaskRepository } from '../src/tasks/repository.js';
+import { listTasks } from '../src/tasks/list.sql.js';
+import { insertTask } from '../src/tasks/writes.sql.js';
 import type { TaskFields } from '../src/tasks/task.js';
 import { withDatabase } from './with-database.js';
 
@@ -27,13 +28,12 @@ const tasks: Array<Partial<TaskFields> & { title: string }> = [
 
 await withDatabase(async (database, config) => {
   await database.schema(migrateLatest);
-  const repository = createTaskRepository(database.db);
-  const existing = await repository.list(DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
+  const existing = await listTasks(database.db, DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
   if (existing.tasks.length > 0) {
     console.log(`The demo user "${DEMO.id}" already has tasks; nothing added.`);
   } else {
     for (const task of tasks) {
-      await repository.create(DEMO, { description: null, completed: false, priority: 'medium', tags: [], due_date: null, ...task });
+      await insertTask(database.db, DEMO, { description: null, completed: false, priority: 'medium', tags: [], due_date: null, ...task });
     }
     console.log(`Created ${tasks.length} tasks for the demo user "${DEMO.id}".`);
   }

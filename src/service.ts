@@ -10,20 +10,17 @@ import type { Config } from './config/index.js';
 import { loadSpec, type Spec } from './contract/spec.js';
 import { watchDatabaseHealth } from './db/health.js';
 import { operations } from './operations.js';
-import { expressApp } from './pipeline/app.js';
-import { createUserCosts } from './pipeline/costs.js';
+import { expressApp, InFlight } from './pipeline/app.js';
 import { errorFunnel } from './pipeline/errors.js';
-import { InFlight } from './pipeline/in-flight.js';
+import { createRateLimiter, createUserCosts } from './pipeline/limits.js';
+import { createMetrics } from './pipeline/metrics.js';
 import { createContract } from './pipeline/openapi.js';
-import { createRateLimiter } from './pipeline/rate-limit.js';
 import { listen, SERVER_TIMEOUTS, type ServerTimeouts } from './pipeline/server.js';
-import { createTelemetry } from './pipeline/telemetry.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './service-routes/docs.js';
 import { readinessCheck } from './service-routes/readiness.js';
 import { ChangeHub } from './sync/hub.js';
 import { createSyncRepository } from './sync/repository.js';
 import { createChangeCursorCodec, createCursorCodec } from './tasks/cursor.js';
-import { createTaskRepository } from './tasks/repository.js';
 
 export interface ServiceOptions {
   config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit' | 'metricsToken' | 'sync'>;
@@ -54,11 +51,12 @@ export async function startService({ config, db, logger, host, timeouts = SERVER
   const health = watchDatabaseHealth(db, logger);
   const sync = createSyncRepository(db);
   const hub = new ChangeHub(sync, { pollMs: config.sync.pollMs, pageSize: 200, health, log: logger });
-  const telemetry = createTelemetry(logger, db, metrics?.registry);
+  const counted = createMetrics(db, metrics?.registry);
   const { rateLimit } = config;
+  const costs = createUserCosts(rateLimit.enabled ? { atOnce: rateLimit.concurrentPerUser, rowsPerMinute: rateLimit.rowsPerMinute } : { atOnce: undefined, rowsPerMinute: undefined });
   const handlers = operations({
-    costs: createUserCosts(rateLimit.enabled ? { atOnce: rateLimit.concurrentPerUser, rowsPerMinute: rateLimit.rowsPerMinute } : { atOnce: undefined, rowsPerMinute: undefined }),
-    tasks: createTaskRepository(db),
+    costs,
+    db,
     cursors: createCursorCodec(config.auth.secret),
     sync,
     changeCursors: createChangeCursorCodec(config.auth.secret),
@@ -66,13 +64,14 @@ export async function startService({ config, db, logger, host, timeouts = SERVER
     streams: config.sync,
     ready: readinessCheck(db),
     spec,
-    metrics: { contentType: telemetry.registry.contentType, exposition: metrics?.exposition ?? (() => telemetry.registry.metrics()) },
+    metrics: { contentType: counted.registry.contentType, exposition: metrics?.exposition ?? (() => counted.registry.metrics()) },
   });
   const contract = await createContract(spec, handlers, {
-    verifyToken: createTokenVerifier(config.auth), limiter: rateLimiter, answerMs: timeouts.answerMs, metricsToken: config.metricsToken,
+    verifyToken: createTokenVerifier(config.auth), limiter: rateLimiter, costs, answerMs: timeouts.answerMs, metricsToken: config.metricsToken,
   });
   const app = expressApp({
-    telemetry: telemetry.middleware,
+    logger,
+    metrics: counted,
     corsOrigins: config.corsOrigins,
     files: { path: DOCS_ASSETS_PATH, router: docsAssets() },
     contract,

@@ -2,15 +2,25 @@
 // Principal, or a 401 Problem carrying the RFC 6750 challenge) and metricsAuth (the scraper's token). The
 // token check of src/pipeline/checks.ts runs the one an operation requires; the path-user check is here too.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { Problem, problems } from '../contract/problem.js';
-import { KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
+import { CLOCK_TOLERANCE_SECONDS, KeySetUnavailableError, TokenError, type Principal, type VerifyToken } from './tokens.js';
 
 const REALM = 'tasks';
 const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/]+=*$/; // RFC 6750 b64token
 
 export type Authorization = string | string[] | undefined;
 
+/** How many verified tokens are remembered, and for how long at most (a key set rotated meanwhile included). */
+const VERIFIED_TOKENS = 10_000;
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+
 export function bearerAuth(verify: VerifyToken) {
+  // jose's work per token (WebCrypto's HMAC and its claim checks) costs more than the rest of a simple request
+  // (docs/explanation/performance.md has the profile). Only the byte-identical string of a token that passed
+  // every check is found here; an entry lasts until the token's exp (plus the tolerance jose allows) or a
+  // minute, whichever comes first.
+  const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS });
   return async (header: Authorization): Promise<Principal> => {
     const value = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
     const [scheme = '', token = '', ...extra] = value.split(/\s+/);
@@ -20,8 +30,13 @@ export function bearerAuth(verify: VerifyToken) {
     if (extra.length > 0 || !TOKEN_SYNTAX.test(token)) {
       throw unauthorized('The Authorization header must be "Bearer <token>" with a single JWT.', true);
     }
+    const remembered = verified.get(token);
+    if (remembered) return remembered;
     try {
-      return await verify(token);
+      const principal = await verify(token);
+      const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, principal.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000 - Date.now());
+      if (ttl > 0) verified.set(token, principal, { ttl });
+      return principal;
     } catch (error) {
       if (error instanceof TokenError) throw unauthorized(error.message, true);
       if (error instanceof KeySetUnavailableError) throw problems.unavailable(error.message);

@@ -1,9 +1,7 @@
-// Bearer token verification with jose. Keys are built once; verification never touches the database. A token
-// that verified is remembered (the exact string) for a minute at most, so that a session's requests pay for
-// jose once rather than each time.
+// Bearer token verification with jose. Keys are built once; verification never touches the database. (A token
+// that verified is remembered by bearerAuth, in security.ts, so that a session's requests pay for jose once.)
 import { webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config/index.js';
 
 export interface Principal {
@@ -32,9 +30,6 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 const SHARED_SECRET_ALGORITHMS = ['HS256'];
 const KEY_SET_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'PS256'];
 const MAX_USER_ID_LENGTH = 255;
-/** How many verified tokens are remembered, and for how long at most (a key set rotated meanwhile included). */
-const VERIFIED_TOKENS = 10_000;
-const VERIFIED_TOKEN_TTL_MS = 60_000;
 
 /**
  * `keySetCooldownMs`: the least time between two fetches of the key set. A token with an unknown `kid` (a
@@ -51,22 +46,7 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 
     ...(auth.audience ? { audience: [...auth.audience] } : {}),
   };
 
-  // jose's work per token (WebCrypto's HMAC and its claim checks) costs more than the rest of a simple request
-  // (docs/explanation/performance.md has the profile). Only the byte-identical string of a token that passed
-  // every check is found here; an entry lasts until the token's exp (plus the tolerance jose allows) or a
-  // minute, whichever comes first.
-  const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS });
-
   return async (token) => {
-    const remembered = verified.get(token);
-    if (remembered) return remembered;
-    const { principal, expiresAt } = await verifyWithJose(token);
-    const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000 - Date.now());
-    if (ttl > 0) verified.set(token, principal, { ttl });
-    return principal;
-  };
-
-  async function verifyWithJose(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -85,8 +65,8 @@ export function createTokenVerifier(auth: AuthConfig, { keySetCooldownMs = 1000 
     } catch (error) {
       throw explain(error);
     }
-    return { principal: principalFrom(payload), expiresAt: payload.exp! }; // exp is a required claim
-  }
+    return principalFrom(payload);
+  };
 }
 
 /**

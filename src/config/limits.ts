@@ -6,9 +6,9 @@ export interface RateLimitConfig {
   readonly perMinute: number;
   /** Searches (`q`) a minute per user, within perMinute: a search costs more the more tasks a user has. */
   readonly searchesPerMinute: number;
-  /** Tasks a user's bulk actions may change a minute (src/pipeline/costs.ts). */
+  /** Tasks a user's bulk actions may change a minute (src/pipeline/limits.ts). */
   readonly rowsPerMinute: number;
-  /** A user's requests handled at once on a process, fewer than its pool's connections (src/pipeline/costs.ts). */
+  /** A user's requests handled at once on a process, fewer than its pool's connections (src/pipeline/limits.ts). */
   readonly concurrentPerUser: number;
   /** Shared counters for several instances; unset keeps them in this process. */
   readonly redisUrl: string | undefined;

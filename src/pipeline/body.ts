@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import getRawBody from 'raw-body';
-import { Problem, type FieldError } from '../contract/problem.js';
+import { Problem } from '../contract/problem.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -14,15 +14,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Whether the request carries a body (HTTP/1.1 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
 export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-}
-
-/**
- * Whether what is left of the body could be more than the limit: Node reads and discards an unread body
- * before the connection's next request, which is harmless for a declared small one, and endless otherwise.
- */
-export function unreadBodyCouldBeLarge(req: IncomingMessage): boolean {
-  if (req.complete) return false;
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES;
 }
 
 /** A declared Content-Length over the limit is refused at once, whatever the route or the token. */
@@ -76,37 +67,4 @@ function tooLarge(): Problem {
 
 function bodyError(message: string): Problem {
   return new Problem(400, message, { errors: [{ in: 'body', field: '', message }] });
-}
-
-/** Deeper than any body of this API: a value nested deeper is refused rather than walked. */
-const MAX_DEPTH = 32;
-
-/**
- * Finds strings PostgreSQL cannot store faithfully: U+0000 (text cannot hold it) and lone UTF-16 surrogates
- * (they would be silently replaced by U+FFFD, so two different inputs would become one value). Keys count too.
- * Stops after `max` findings and does not descend below MAX_DEPTH: a hostile 16 KiB body can nest thousands
- * of levels, each with a finding whose pointer is longer than the last.
- */
-export function findIllFormedStrings(value: unknown, part: FieldError['in'], max = Infinity): FieldError[] {
-  const found: FieldError[] = [];
-  // Iterative, in document order.
-  const stack: Array<{ value: unknown; pointer: string; depth: number; badName?: boolean }> = [{ value, pointer: '', depth: 0 }];
-  while (stack.length > 0 && found.length < max) {
-    const { value: current, pointer, depth, badName } = stack.pop()!;
-    if (badName) found.push({ in: part, field: pointer, message: 'has a name with U+0000 or a lone UTF-16 surrogate' });
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) found.push({ in: part, field: pointer, message: 'must not contain U+0000' });
-      else if (!current.isWellFormed()) found.push({ in: part, field: pointer, message: 'must not contain a lone UTF-16 surrogate' });
-    } else if (current && typeof current === 'object') {
-      if (depth === MAX_DEPTH) {
-        found.push({ in: part, field: pointer, message: `is nested more than ${MAX_DEPTH} levels deep` });
-        continue;
-      }
-      for (const [key, inner] of Object.entries(current).reverse()) {
-        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        stack.push({ value: inner, pointer: child, depth: depth + 1, badName: key.includes('\u0000') || !key.isWellFormed() });
-      }
-    }
-  }
-  return found.slice(0, max);
 }

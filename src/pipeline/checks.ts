@@ -3,13 +3,14 @@
 // a response itself). The operation's handler then checks what only it can (IN_HANDLER). openapi.yaml's
 // description says this order in words; test/pipeline/checks.unit.test.ts holds the two together.
 import type { Request, Response } from 'express';
-import type { OpenAPIBackend, OpenAPIRouter, Operation, ParsedRequest } from 'openapi-backend';
+import type { OpenAPIBackend, Operation, ParsedRequest } from 'openapi-backend';
 import { assertOwnPath, bearerAuth, metricsAuth } from '../auth/security.js';
 import type { Principal } from '../auth/tokens.js';
 import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../contract/problem.js';
-import { findIllFormedStrings, hasBody, oversizedBody, readJsonBody } from './body.js';
-import type { RateLimiter } from './rate-limit.js';
-import { toFieldErrors } from './validation-errors.js';
+import { hasBody, oversizedBody, readJsonBody } from './body.js';
+import type { RateLimiter } from './limits.js';
+import { allowedMethods } from './openapi-backend-router.js';
+import { invalid, toFieldErrors } from './validation-errors.js';
 
 /** What openapi-backend is given of a request; the body is filled in once the request may have it read. */
 export interface ContractRequest {
@@ -143,15 +144,6 @@ async function validation(seen: Seen, { api }: CheckDeps): Promise<void> {
   seen.request = { ...reread, params: (coerced as { params?: Record<string, unknown> }).params ?? reread.params };
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
-
-/** The methods a path takes (RFC 9110 Allow): what the contract routes, plus HEAD wherever GET is, and OPTIONS. */
-export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
-  const routed = METHODS.filter((method) => router.matchOperation({ method, path, headers: {}, query: {} }) !== undefined);
-  if (routed.length === 0) return [];
-  return [...routed.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])), 'OPTIONS'];
-}
-
 /**
  * Ajv coerces a parameter with Number(), which also reads "1e3", "0x10" and " 7" as integers. An integer in a
  * URL is written in decimal digits; anything else is refused rather than silently resolved to some task.
@@ -169,9 +161,35 @@ function nonDecimalIntegers(operation: Operation, request: RequestParts): FieldE
   return errors;
 }
 
-function invalid(errors: FieldError[]): Problem {
-  const [first] = errors;
-  const where = first ? `${first.in}${first.field ? ` ${first.field}` : ''} ${first.message}` : 'it does not match the contract';
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return new Problem(400, `The request is invalid: ${where}${more}.`, { errors });
+/** Deeper than any body of this API: a value nested deeper is refused rather than walked. */
+const MAX_DEPTH = 32;
+
+/**
+ * Finds strings PostgreSQL cannot store faithfully: U+0000 (text cannot hold it) and lone UTF-16 surrogates
+ * (they would be silently replaced by U+FFFD, so two different inputs would become one value). Keys count too.
+ * Stops after `max` findings and does not descend below MAX_DEPTH: a hostile 16 KiB body can nest thousands
+ * of levels, each with a finding whose pointer is longer than the last.
+ */
+export function findIllFormedStrings(value: unknown, part: FieldError['in'], max = Infinity): FieldError[] {
+  const found: FieldError[] = [];
+  // Iterative, in document order.
+  const stack: Array<{ value: unknown; pointer: string; depth: number; badName?: boolean }> = [{ value, pointer: '', depth: 0 }];
+  while (stack.length > 0 && found.length < max) {
+    const { value: current, pointer, depth, badName } = stack.pop()!;
+    if (badName) found.push({ in: part, field: pointer, message: 'has a name with U+0000 or a lone UTF-16 surrogate' });
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) found.push({ in: part, field: pointer, message: 'must not contain U+0000' });
+      else if (!current.isWellFormed()) found.push({ in: part, field: pointer, message: 'must not contain a lone UTF-16 surrogate' });
+    } else if (current && typeof current === 'object') {
+      if (depth === MAX_DEPTH) {
+        found.push({ in: part, field: pointer, message: `is nested more than ${MAX_DEPTH} levels deep` });
+        continue;
+      }
+      for (const [key, inner] of Object.entries(current).reverse()) {
+        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        stack.push({ value: inner, pointer: child, depth: depth + 1, badName: key.includes('\u0000') || !key.isWellFormed() });
+      }
+    }
+  }
+  return found.slice(0, max);
 }

@@ -1,12 +1,15 @@
-// From a checked request to its typed handler, and from the handler's reply to the response: the one
-// place a successful answer is written.
+// From a checked request to its typed handler, run as one of its user's requests at once (limits.ts), and
+// from the handler's reply to the response: the one place a successful answer is written. JSON is written by
+// a function fast-json-stringify compiles once from the response's schema in openapi.yaml (as fastify does):
+// the keys and their order are known beforehand, so no generic walk over every key of every row.
 import type { Request, Response } from 'express';
+import fastJson from 'fast-json-stringify';
 import type { Operation } from 'openapi-backend';
 import { problems } from '../contract/problem.js';
 import type { Checked } from './checks.js';
 import type { RequestContext } from './context.js';
 import { OPEN_OPERATIONS, type AnyReply, type HandlerContext, type HandlerTable, type OpenOperationId, type OperationId, type UserOperationId } from './handler.js';
-import { responseJson } from './response-json.js';
+import type { UserCosts } from './limits.js';
 
 // A method's type, compared bivariantly, so that one operation's handler is one of its group's.
 type Handles<K extends OperationId> = { handle(c: HandlerContext<K>): Promise<AnyReply> | AnyReply }['handle'];
@@ -30,7 +33,7 @@ function declaredHeaders(operation: Operation, received: Record<string, string |
  * The dispatcher of every operation. It refuses to start when OPEN_OPERATIONS and openapi.yaml disagree on
  * which operations require a user's token, so that a handler typed to have a user always gets one.
  */
-export function dispatcher(operations: readonly Operation[], handlers: HandlerTable, answerMs: number) {
+export function dispatcher(operations: readonly Operation[], handlers: HandlerTable, { answerMs, costs }: { answerMs: number; costs: UserCosts }) {
   const entries = new Map<string, Entry>();
   for (const operation of operations) {
     const id = operation.operationId!;
@@ -51,7 +54,7 @@ export function dispatcher(operations: readonly Operation[], handlers: HandlerTa
     };
     let work: Promise<AnyReply> | AnyReply;
     if (!entry.user) work = entry.handle({ ...c, principal: undefined });
-    else if (principal) work = entry.handle({ ...c, principal });
+    else if (principal) work = costs.request(principal.id, async () => entry.handle({ ...c, principal }));
     else throw problems.internal(); // unreachable: the token check refuses a user's operation without a user
     const reply = await withinDeadline(answerMs, res.locals.context, work);
     res.locals.context.outcome = reply.status;
@@ -60,7 +63,7 @@ export function dispatcher(operations: readonly Operation[], handlers: HandlerTa
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (reply.body === undefined) res.end();
     else if (reply.contentType) res.type(reply.contentType).send(reply.body);
-    else sendJson(res, responseJson(operation, reply.status, reply.body));
+    else sendJson(res, jsonWriter(operation, reply.status)(reply.body));
   };
 }
 
@@ -101,4 +104,20 @@ function sendJson(res: Response, json: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
+}
+
+type Write = (body: unknown) => string;
+const writers = new WeakMap<Operation, Map<number, Write>>();
+
+/** The writer of `operation`'s `status` response, compiled on first use from its schema (JSON.stringify without one). */
+export function jsonWriter(operation: Operation, status: number): Write {
+  let byStatus = writers.get(operation);
+  if (!byStatus) writers.set(operation, (byStatus = new Map<number, Write>()));
+  let write = byStatus.get(status);
+  if (!write) {
+    const response = operation.responses?.[status] as { content?: Record<string, { schema?: object }> } | undefined;
+    const schema = response?.content?.['application/json']?.schema;
+    byStatus.set(status, (write = schema ? fastJson(schema) : (body) => JSON.stringify(body)));
+  }
+  return write;
 }

@@ -134,3 +134,12 @@ function copy(value: unknown): unknown {
   }
   return value;
 }
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** The methods a path takes (RFC 9110 Allow): what the contract routes, plus HEAD wherever GET is, and OPTIONS. */
+export function allowedMethods(router: OpenAPIRouter, path: string): string[] {
+  const routed = METHODS.filter((method) => router.matchOperation({ method, path, headers: {}, query: {} }) !== undefined);
+  if (routed.length === 0) return [];
+  return [...routed.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])), 'OPTIONS'];
+}

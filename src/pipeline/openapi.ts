@@ -3,34 +3,36 @@
 // here it is one list (checks.ts), which runs the router, the other checks and the validator in its order,
 // doing what handleRequest does between them (the request parsed again from what validation coerced).
 // dispatch.ts then calls the typed handler (`satisfies HandlerTable` in src/operations.ts guarantees one for
-// every operation). Every routing, auth and validation test goes through here.
+// every operation). Built once, at start-up; the app (app.ts) runs the two for each request.
 import { dereference } from '@apidevtools/json-schema-ref-parser';
 import addFormats from 'ajv-formats';
-import type { Request, Response } from 'express';
 import { OpenAPIBackend, type Document, type OpenAPIRouter } from 'openapi-backend';
 import { bearerAuth, metricsAuth } from '../auth/security.js';
 import type { VerifyToken } from '../auth/tokens.js';
 import type { Spec } from '../contract/spec.js';
-import { runChecks, type ContractRequest } from './checks.js';
+import type { CheckDeps } from './checks.js';
 import { dispatcher } from './dispatch.js';
 import type { HandlerTable } from './handler.js';
+import type { RateLimiter, UserCosts } from './limits.js';
 import { precompileRouter } from './openapi-backend-router.js';
-import type { RateLimiter } from './rate-limit.js';
 
 export interface ContractOptions {
   verifyToken: VerifyToken;
   limiter: RateLimiter | undefined;
+  costs: UserCosts;
   answerMs: number;
   metricsToken: string | undefined;
 }
 
 export interface Contract {
   router: OpenAPIRouter;
-  /** Runs the checks in their order, then the operation's handler, which writes the response. */
-  serve(req: Request, res: Response, request: ContractRequest): Promise<void>;
+  /** What the checks run with (runChecks, in checks.ts). */
+  deps: CheckDeps;
+  /** Calls a checked request's handler, which writes the response. */
+  dispatch: ReturnType<typeof dispatcher>;
 }
 
-export async function createContract(spec: Spec, handlers: HandlerTable, { verifyToken, limiter, answerMs, metricsToken }: ContractOptions): Promise<Contract> {
+export async function createContract(spec: Spec, handlers: HandlerTable, { verifyToken, limiter, costs, answerMs, metricsToken }: ContractOptions): Promise<Contract> {
   const api = new OpenAPIBackend({
     // Dereferenced here (json-schema-ref-parser keeps the `default`s written beside $refs), so that quick mode
     // has nothing left to dereference: its own synchronous dereferencing drops those defaults.
@@ -55,12 +57,9 @@ export async function createContract(spec: Spec, handlers: HandlerTable, { verif
   await api.init();
   precompileRouter(api.router);
   for (const operation of api.router.getOperations()) api.validator.getRequestValidatorsForOperation(operation.operationId!);
-  const dispatch = dispatcher(api.router.getOperations(), handlers, answerMs);
-  const deps = { api, limiter, bearer: bearerAuth(verifyToken), metrics: metricsAuth(metricsToken) };
   return {
     router: api.router,
-    async serve(req, res, request) {
-      await dispatch(await runChecks(req, res, request, deps), req, res);
-    },
+    deps: { api, limiter, bearer: bearerAuth(verifyToken), metrics: metricsAuth(metricsToken) },
+    dispatch: dispatcher(api.router.getOperations(), handlers, { answerMs, costs }),
   };
 }

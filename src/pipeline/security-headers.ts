@@ -1,22 +1,13 @@
-// The headers every answer starts with: helmet's security headers and no caching. They do not depend on the
-// request, so helmet (the source of the set and its values) is asked for them once, at start-up, through its
-// middleware, and one middleware sets the list, instead of helmet's twelve middleware calls per request.
+// The security headers every answer starts with. They do not depend on the request, so helmet (the source of
+// the set and its values) is asked for them once, at start-up, through its middleware, and the app sets the
+// list (app.ts), instead of helmet's twelve middleware calls per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 // The API's own CSP allows nothing (it serves no HTML but /docs, which sets its own).
 export const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
 };
-
-export function securityHeaders(): RequestHandler {
-  const headers = [...helmetHeaders(HELMET_OPTIONS), ['Cache-Control', 'no-store'] as const]; // the docs assets replace Cache-Control
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
-    next();
-  };
-}
 
 /** What helmet's middleware sets on a response, in its order. */
 export function helmetHeaders(options: HelmetOptions): Array<readonly [string, string]> {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import onHeaders from 'on-headers';
-import { unreadBodyCouldBeLarge } from './body.js';
+import { BODY_LIMIT_BYTES } from './body.js';
 import { answerClientErrors } from './errors.js';
 
 export interface ServerTimeouts {
@@ -78,4 +78,13 @@ export function listen(app: RequestListener, port: number, host?: string, timeou
       });
     });
   });
+}
+
+/**
+ * Whether what is left of the body could be more than the limit: Node reads and discards an unread body
+ * before the connection's next request, which is harmless for a declared small one, and endless otherwise.
+ */
+export function unreadBodyCouldBeLarge(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES;
 }

@@ -1,7 +1,7 @@
 // Ajv's errors, as openapi-backend reports them, translated into the contract's field errors: which part of
 // the request, a JSON Pointer into it, and a message a person can act on. No schema paths or Ajv internals.
 import type { ErrorObject } from 'ajv';
-import type { FieldError } from '../contract/problem.js';
+import { Problem, type FieldError } from '../contract/problem.js';
 
 const PARTS: Record<string, FieldError['in']> = { requestBody: 'body', query: 'query', path: 'path', header: 'header' };
 const NOUN: Record<FieldError['in'], string> = { body: 'field', query: 'query parameter', path: 'path parameter', header: 'header' };
@@ -75,4 +75,12 @@ function messageFor(error: ErrorObject): string {
 
 function escape(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** The 400 for a request's field errors: the first said in the detail, all of them listed. */
+export function invalid(errors: FieldError[]): Problem {
+  const [first] = errors;
+  const where = first ? `${first.in}${first.field ? ` ${first.field}` : ''} ${first.message}` : 'it does not match the contract';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new Problem(400, `The request is invalid: ${where}${more}.`, { errors });
 }

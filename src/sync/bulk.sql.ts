@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { ListFilters, TaskSummary } from '../tasks/task.js';
 import { run, runCount, statement } from '../db/statement.js';
-import { applyFilters } from '../tasks/filters.sql.js';
+import { applyFilters } from '../tasks/list.sql.js';
 
 const SUMMARY = statement('sync.summary', () =>
   `select task_count, completed_count,

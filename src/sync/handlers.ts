@@ -1,7 +1,7 @@
 // The operations that keep clients in step, each named as its implicit-scope operationId and serving both
 // URL scopes: counts, the bulk actions, delta sync and the event stream. The caller is authenticated and
 // the path's user checked before any of them runs, as for every task operation.
-import type { UserCosts } from '../pipeline/costs.js';
+import type { UserCosts } from '../pipeline/limits.js';
 import { Problem } from '../contract/problem.js';
 import type { SyncRepository } from './repository.js';
 import { openSse } from './sse.js';
@@ -9,7 +9,7 @@ import type { ChangeHub } from './hub.js';
 import { collapse, missed } from './delta.js';
 import type { ChangeCursorCodec } from '../tasks/cursor.js';
 import { serveEvents, type StreamTimings } from './event-stream.js';
-import { filtersOf } from '../tasks/list-query.js';
+import { filtersOf } from '../tasks/handlers.js';
 import type { Handler } from '../pipeline/handler.js';
 
 export interface SyncDeps {

@@ -12,7 +12,7 @@ export const RETURNING = `returning ${COLUMNS.join(', ')}`;
  */
 export const TASK_COLUMNS = COLUMNS.filter((column) => column !== 'version').join(', ');
 
-/** As read with ISO_TIMESTAMPS (db/timestamps.ts): every timestamp already the contract's string. */
+/** As read with ISO_TIMESTAMPS (src/db/statement.ts): every timestamp already the contract's string. */
 export interface TaskRow extends Omit<TaskFields, 'due_date'> {
   id: number;
   version: number;

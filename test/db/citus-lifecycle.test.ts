@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import knex, { type Knex } from 'knex';
 import { createDb } from '../../src/db/knex.js';
 import { MIGRATIONS, migrateLatest } from '../../migrations/migrate.js';
-import { createTaskRepository } from '../../src/tasks/repository.js';
+import { insertTask, setCompleted } from '../../src/tasks/writes.sql.js';
 import { distribute } from '../../src/db/citus.js';
 import { migrations } from '../../migrations/index.js';
 import { testDatabaseUrl } from '../support/settings.js';
@@ -106,9 +106,8 @@ describe('distributing the schema on Citus', { concurrency: false }, () => {
     if (!citus) return t.skip('not a Citus coordinator');
     await migrateLatest(db);
     assert.deepEqual(await distribute(db), [], 'without the extension, nothing');
-    const repo = createTaskRepository(db);
-    for (let i = 0; i < 3; i++) await repo.create(owner, fields);
-    await repo.setCompleted(owner.id, 1, undefined, undefined);
+    for (let i = 0; i < 3; i++) await insertTask(db, owner, fields);
+    await setCompleted(db, owner.id, 1, undefined, undefined);
     const before = await ledger();
     await becomeCitus();
     assert.deepEqual(await distribute(db), ['users', 'tasks', 'idempotency_keys', 'task_events']);
@@ -116,9 +115,9 @@ describe('distributing the schema on Citus', { concurrency: false }, () => {
     assert.deepEqual(await distribute(db), [], 'a second run has nothing left to do');
     assert.equal(await count('tasks'), 3);
     assert.deepEqual(await ledger(), before, 'moving the rows neither counted nor logged them again');
-    const created = await repo.create(owner, fields);
+    const created = await insertTask(db, owner, fields);
     assert.equal(created.task.id, 4, 'ids go on counting the user’s tasks');
-    assert.equal((await repo.setCompleted(owner.id, created.task.id, undefined, undefined) as { task: { completed: boolean } }).task.completed, true);
+    assert.equal((await setCompleted(db, owner.id, created.task.id, undefined, undefined) as { task: { completed: boolean } }).task.completed, true);
   });
 
   it('when a later migration changes a distributed table, then it applies and rolls back like any other', async (t) => {

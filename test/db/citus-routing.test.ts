@@ -1,7 +1,7 @@
 // On Citus, every task statement of a request runs on the one shard of its user. Two proofs, for every
-// operation of the repository (get, create with its owner upsert, idempotent create and its replay, update,
+// operation of the task SQL (get, create with its owner upsert, idempotent create and its replay, update,
 // toggle, set, delete, each list sort in both orders, filters, search, a cursor's next page):
-// - EXPLAIN of each statement the repository sent: one router task, nothing pulled through the coordinator
+// - EXPLAIN of each statement the task SQL sent: one router task, nothing pulled through the coordinator
 //   (the sync statements too: counts, changes, bulk actions);
 // - the commands the coordinator sent to the workers (citus.log_remote_commands), which also show what the
 //   functions inside a statement did (claim_task_id's upsert of the owner): all on one server, all on shards
@@ -13,13 +13,14 @@ import knex, { type Knex } from 'knex';
 import type pg from 'pg';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createSyncRepository, type SyncRepository } from '../../src/sync/repository.js';
-import { createTaskRepository, type TaskRepository } from '../../src/tasks/repository.js';
+import { createOnce } from '../../src/tasks/idempotency.sql.js';
+import { listTasks } from '../../src/tasks/list.sql.js';
+import { getTask, insertTask, removeTask, setCompleted, updateTask } from '../../src/tasks/writes.sql.js';
 import type { SortKey, TaskFields } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
 import { explain, onCitus } from '../support/plans.js';
 
 let db: Knex;
-let repo: TaskRepository;
 let sync: SyncRepository;
 let citus = false;
 const statements: Array<{ sql: string; bindings: unknown[] }> = [];
@@ -43,7 +44,6 @@ before(async () => {
       },
     },
   });
-  repo = createTaskRepository(db);
   sync = createSyncRepository(db);
   citus = await onCitus(db);
   // A named statement's values travel in pg's options (statement.ts), a builder's in knex's bindings.
@@ -87,44 +87,44 @@ describe('on Citus, each request is a router query on its user\'s shard', () => 
   it('when a task is created, read, updated, toggled, set and deleted, then each statement runs on one shard', async (t) => {
     const owner = { id: newUserId(), email: 'routed@example.com', name: 'Routed' };
     let id = 0;
-    await assertOneShard(t, 'create, with the owner upsert', async () => { id = (await repo.create(owner, FIELDS)).task.id; });
+    await assertOneShard(t, 'create, with the owner upsert', async () => { id = (await insertTask(db, owner, FIELDS)).task.id; });
     if (!citus) return;
-    await assertOneShard(t, 'get', () => repo.get(owner.id, id));
-    await assertOneShard(t, 'update', () => repo.update(owner.id, id, { title: 'Moved', completed: true }, undefined));
-    await assertOneShard(t, 'update if it matches', () => repo.update(owner.id, id, { title: 'Moved again' }, [1]));
-    await assertOneShard(t, 'toggle', () => repo.setCompleted(owner.id, id, undefined, undefined));
-    await assertOneShard(t, 'set', () => repo.setCompleted(owner.id, id, true, '*'));
-    await assertOneShard(t, 'delete', () => repo.remove(owner.id, id, undefined));
+    await assertOneShard(t, 'get', () => getTask(db, owner.id, id));
+    await assertOneShard(t, 'update', () => updateTask(db, owner.id, id, { title: 'Moved', completed: true }, undefined));
+    await assertOneShard(t, 'update if it matches', () => updateTask(db, owner.id, id, { title: 'Moved again' }, [1]));
+    await assertOneShard(t, 'toggle', () => setCompleted(db, owner.id, id, undefined, undefined));
+    await assertOneShard(t, 'set', () => setCompleted(db, owner.id, id, true, '*'));
+    await assertOneShard(t, 'delete', () => removeTask(db, owner.id, id, undefined));
   });
 
   it('when a create carries an Idempotency-Key, then its claim, the task and a replay each run on one shard', async (t) => {
     const owner = { id: newUserId(), email: null, name: null };
     const claim = { key: 'retry-1', requestHash: 'h1' };
-    await assertOneShard(t, 'idempotent create', () => repo.createOnce(owner, FIELDS, claim));
-    await assertOneShard(t, 'its replay', () => repo.createOnce(owner, FIELDS, claim));
-    await assertOneShard(t, 'the key with another body', () => repo.createOnce(owner, FIELDS, { ...claim, requestHash: 'h2' }));
+    await assertOneShard(t, 'idempotent create', () => createOnce(db, owner, FIELDS, claim));
+    await assertOneShard(t, 'its replay', () => createOnce(db, owner, FIELDS, claim));
+    await assertOneShard(t, 'the key with another body', () => createOnce(db, owner, FIELDS, { ...claim, requestHash: 'h2' }));
   });
 
   it('when a user lists by every sort, filters, searches and follows a cursor, then each page runs on one shard', async (t) => {
     const owner = { id: newUserId(), email: null, name: null };
-    if (citus) for (let i = 0; i < 5; i++) await repo.create(owner, { ...FIELDS, title: `Task ${i}`, due_date: i % 2 ? null : FIELDS.due_date });
+    if (citus) for (let i = 0; i < 5; i++) await insertTask(db, owner, { ...FIELDS, title: `Task ${i}`, due_date: i % 2 ? null : FIELDS.due_date });
     for (const sort of ['created', 'updated', 'title', 'due_date', 'priority'] as SortKey[]) {
       for (const order of ['asc', 'desc'] as const) {
-        let next: Awaited<ReturnType<TaskRepository['list']>>['next'];
-        await assertOneShard(t, `${sort} ${order}`, async () => { next = (await repo.list(owner.id, { sort, order, limit: 2 })).next; });
+        let next: Awaited<ReturnType<typeof listTasks>>['next'];
+        await assertOneShard(t, `${sort} ${order}`, async () => { next = (await listTasks(db, owner.id, { sort, order, limit: 2 })).next; });
         if (!citus) return;
         assert.ok(next, 'a next page');
-        await assertOneShard(t, `${sort} ${order}, next page`, () => repo.list(owner.id, { sort, order, limit: 2, after: next }));
+        await assertOneShard(t, `${sort} ${order}, next page`, () => listTasks(db, owner.id, { sort, order, limit: 2, after: next }));
       }
     }
     await assertOneShard(t, 'filters', () =>
-      repo.list(owner.id, { sort: 'created', order: 'desc', limit: 10, completed: false, priority: 'high', tags: ['work'], dueAfter: new Date(0), dueBefore: new Date('2100-01-01') }));
-    await assertOneShard(t, 'search', () => repo.list(owner.id, { sort: 'created', order: 'desc', limit: 10, search: 'task' }));
+      listTasks(db, owner.id, { sort: 'created', order: 'desc', limit: 10, completed: false, priority: 'high', tags: ['work'], dueAfter: new Date(0), dueBefore: new Date('2100-01-01') }));
+    await assertOneShard(t, 'search', () => listTasks(db, owner.id, { sort: 'created', order: 'desc', limit: 10, search: 'task' }));
   });
 
   it('when a client syncs (counts, changes since a number, bulk completion, deleting completed tasks), then each statement runs on one shard', async (t) => {
     const owner = { id: newUserId(), email: null, name: null };
-    if (citus) for (let i = 0; i < 3; i++) await repo.create(owner, { ...FIELDS, title: `Sync ${i}` });
+    if (citus) for (let i = 0; i < 3; i++) await insertTask(db, owner, { ...FIELDS, title: `Sync ${i}` });
     await assertOneShard(t, 'summary', () => sync.summary(owner.id));
     if (!citus) return;
     await assertOneShard(t, 'last change', () => sync.lastChange(owner.id));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { isoTimestamp } from '../../src/db/timestamps.js';
+import { isoTimestamp } from '../../src/db/statement.js';
 
 const pgParse = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date;
 const viaDate = (text: string) => pgParse(text).toISOString();

@@ -1,4 +1,4 @@
-// EXPLAIN ANALYZE of the SQL the repository really sends (captured from knex), on a user with 20,000 tasks
+// EXPLAIN ANALYZE of the SQL a list really sends (captured from knex), on a user with 20,000 tasks
 // beside another user with as many: every list query reads about one page of that user's rows through an
 // index, never with a sequential scan and never sorting more than a page. On Citus each is also shown to
 // run on one shard, and the plan examined is that shard's.
@@ -8,13 +8,12 @@ import type { Knex } from 'knex';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { createSyncRepository } from '../../src/sync/repository.js';
-import { createTaskRepository } from '../../src/tasks/repository.js';
+import { listTasks } from '../../src/tasks/list.sql.js';
 import type { ListOptions, SortKey } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
 import { explain, nodes, onCitus, sameShardAs, type PlanNode } from '../support/plans.js';
 
 let db: Knex;
-let repo: ReturnType<typeof createTaskRepository>;
 const captured: Array<{ sql: string; bindings: unknown[] }> = [];
 const big = newUserId();
 let neighbour = newUserId();
@@ -51,7 +50,6 @@ async function seed(users: string[], count: number): Promise<void> {
 
 before(async () => {
   db = createDb(testDatabaseUrl()!, { bounds: false });
-  repo = createTaskRepository(db);
   // On Citus the neighbour shares the user's shard, as on one server it shares the table.
   if (await onCitus(db)) neighbour = await sameShardAs(db, big, newUserId);
   await seed([big, neighbour], PER_USER);
@@ -66,12 +64,12 @@ after(async () => {
 });
 
 /**
- * Runs a page through the repository and EXPLAIN ANALYZEs every statement it sent, once it is sure that what
- * it caught is the repository's listing of that user: a capture that caught nothing would pass every check.
+ * Runs a page through listTasks and EXPLAIN ANALYZEs every statement it sent, once it is sure that what
+ * it caught is the listing of that user: a capture that caught nothing would pass every check.
  */
 async function plansOf(options: ListOptions): Promise<PlanNode[]> {
   captured.length = 0;
-  await repo.list(big, options);
+  await listTasks(db, big, options);
   const statements = [...captured];
   assert.ok(statements.length > 0, 'the listing sent statements, and they were captured');
   const plans: PlanNode[] = [];
@@ -112,9 +110,9 @@ describe('query plans on a user with 20,000 tasks', () => {
         const limit = 100;
         for (const plan of await plansOf({ sort, order, limit })) assertOnePageRead(plan, limit, `${sort} ${order}, first page`);
         // A cursor from deep in the list: the page is read from there, not counted up to it.
-        const middle = await repo.list(big, { sort, order, limit: PER_USER / 2 });
+        const middle = await listTasks(db, big, { sort, order, limit: PER_USER / 2 });
         for (const plan of await plansOf({ sort, order, limit, after: middle.next! })) assertOnePageRead(plan, limit, `${sort} ${order}, middle page`);
-        const nearEnd = await repo.list(big, { sort, order, limit: PER_USER - 50 });
+        const nearEnd = await listTasks(db, big, { sort, order, limit: PER_USER - 50 });
         for (const plan of await plansOf({ sort, order, limit, after: nearEnd.next! })) {
           assertOnePageRead(plan, limit, `${sort} ${order}, last page`);
         }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { builtStatements, MAX_NAME_BYTES, statement } from '../../src/db/statement.js';
 import { everyListStatement } from '../../src/tasks/list.sql.js';
 import { everyWriteStatement } from '../../src/tasks/writes.sql.js';
-import '../../src/tasks/repository.js'; // builds the fixed statements of every repository module
+import '../../src/tasks/idempotency.sql.js'; // builds the fixed statements of every task SQL module (list and writes above)
 
 describe('named statements', () => {
   it('when every write shape is built, then each has a name of its own, short enough that PostgreSQL keeps it whole', () => {

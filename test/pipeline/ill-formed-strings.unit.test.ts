@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findIllFormedStrings } from '../../src/pipeline/body.js';
+import { findIllFormedStrings } from '../../src/pipeline/checks.js';
 
 describe('findIllFormedStrings', () => {
   it('when strings are well-formed (emoji included), then nothing is found', () => {

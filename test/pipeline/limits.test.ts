@@ -1,6 +1,6 @@
 // What one user may cost the database: a few of a user's requests are handled at once, searches and bulk
 // actions one at a time, and bulk actions count the tasks they change against a budget per minute
-// (src/pipeline/costs.ts).
+// (src/pipeline/limits.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { poolStats } from '../../src/db/pool-stats.js';
