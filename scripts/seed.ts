@@ -2,7 +2,7 @@
 // every rule the API does), and a token to look at them with. Running it again changes nothing.
 import { migrateLatest } from '../migrations/migrate.js';
 import { issueToken } from '../src/auth/issue-token.js';
-import { listTasks } from '../src/tasks/list.sql.js';
+import { readPage } from '../src/tasks/list.sql.js';
 import { insertTask } from '../src/tasks/writes.sql.js';
 import type { TaskFields } from '../src/tasks/task.js';
 import { withDatabase } from './with-database.js';
@@ -28,7 +28,7 @@ const tasks: Array<Partial<TaskFields> & { title: string }> = [
 
 await withDatabase(async (database, config) => {
   await database.schema(migrateLatest);
-  const existing = await listTasks(database.db, DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
+  const existing = await readPage(database.db, DEMO.id, { sort: 'created', order: 'asc', limit: 1 });
   if (existing.tasks.length > 0) {
     console.log(`The demo user "${DEMO.id}" already has tasks; nothing added.`);
   } else {

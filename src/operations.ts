@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { HandlerTable } from './pipeline/handler.js';
 import { createServiceHandlers, type ServiceDeps } from './service-routes/handlers.js';
 import { createSyncHandlers, type SyncDeps } from './sync/handlers.js';
-import type { CursorCodec } from './tasks/cursor.js';
+import type { CursorCodec } from './tasks/list.js';
 import { createTaskHandlers } from './tasks/handlers.js';
 
 export function operations(deps: ServiceDeps & SyncDeps & { db: Knex; cursors: CursorCodec }): HandlerTable {

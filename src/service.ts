@@ -20,7 +20,8 @@ import { DOCS_ASSETS_PATH, docsAssets } from './service-routes/docs.js';
 import { readinessCheck } from './service-routes/readiness.js';
 import { ChangeHub } from './sync/hub.js';
 import { createSyncRepository } from './sync/repository.js';
-import { createChangeCursorCodec, createCursorCodec } from './tasks/cursor.js';
+import { createChangeCursorCodec } from './sync/delta.js';
+import { createCursorCodec } from './tasks/list.js';
 
 export interface ServiceOptions {
   config: Pick<Config, 'port' | 'corsOrigins' | 'auth' | 'rateLimit' | 'metricsToken' | 'sync'>;

@@ -20,10 +20,10 @@ export interface DatabaseBounds {
   stallMs: number;
 }
 
-/** A request that needs the database is answered within about acquireMs + stallMs (a 503 when it is not). */
 /** Connections a process's pool opens at most, unless told otherwise. */
 export const POOL_MAX = 10;
 
+/** A request that needs the database is answered within about acquireMs + stallMs (a 503 when it is not). */
 export const DATABASE_BOUNDS: DatabaseBounds = { connectMs: 1500, acquireMs: 2000, statementMs: 2500, stallMs: 3000 };
 
 interface DbLog {

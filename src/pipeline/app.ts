@@ -7,7 +7,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { problems, Problem } from '../contract/problem.js';
-import { runChecks, type ContractRequest } from './checks.js';
+import { parametersOf, runChecks, type ContractRequest } from './checks.js';
 import type { RequestContext } from './context.js';
 import type { Metrics } from './metrics.js';
 import type { Contract } from './openapi.js';
@@ -111,7 +111,7 @@ function routeByContract({ router, deps, dispatch }: Contract, inFlight: InFligh
   // those the contract can use: the declared header parameters, the token, and the body's type.
   const contractHeaders = new Set(['authorization', 'content-type']);
   for (const operation of router.getOperations()) {
-    for (const parameter of (operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+    for (const parameter of parametersOf(operation)) {
       if (parameter.in === 'header') contractHeaders.add(parameter.name.toLowerCase());
     }
   }

@@ -144,13 +144,18 @@ async function validation(seen: Seen, { api }: CheckDeps): Promise<void> {
   seen.request = { ...reread, params: (coerced as { params?: Record<string, unknown> }).params ?? reread.params };
 }
 
+/** The parameters an operation declares, as openapi-backend gives them: dereferenced, typed by the library as any. */
+export function parametersOf(operation: Operation): Array<{ name: string; in: string; schema?: { type?: unknown } }> {
+  return (operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>;
+}
+
 /**
  * Ajv coerces a parameter with Number(), which also reads "1e3", "0x10" and " 7" as integers. An integer in a
  * URL is written in decimal digits; anything else is refused rather than silently resolved to some task.
  */
 function nonDecimalIntegers(operation: Operation, request: RequestParts): FieldError[] {
   const errors: FieldError[] = [];
-  for (const parameter of (operation.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: unknown } }>) {
+  for (const parameter of parametersOf(operation)) {
     if (parameter.schema?.type !== 'integer' || (parameter.in !== 'path' && parameter.in !== 'query')) continue;
     const values = (parameter.in === 'path' ? request.params : request.query);
     const raw = values[parameter.name];

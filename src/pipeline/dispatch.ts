@@ -1,12 +1,13 @@
-// From a checked request to its typed handler, run as one of its user's requests at once (limits.ts), and
-// from the handler's reply to the response: the one place a successful answer is written. JSON is written by
-// a function fast-json-stringify compiles once from the response's schema in openapi.yaml (as fastify does):
-// the keys and their order are known beforehand, so no generic walk over every key of every row.
+// From a checked request to its typed handler (a user's counted against the user's limit of requests at
+// once: limits.ts), and from the handler's reply to the response: the one place a successful answer is
+// written. JSON is written by a function fast-json-stringify compiles once from the response's schema in
+// openapi.yaml (as fastify does): the keys and their order are known beforehand, so no generic walk over
+// every key of every row.
 import type { Request, Response } from 'express';
 import fastJson from 'fast-json-stringify';
 import type { Operation } from 'openapi-backend';
 import { problems } from '../contract/problem.js';
-import type { Checked } from './checks.js';
+import { parametersOf, type Checked } from './checks.js';
 import type { RequestContext } from './context.js';
 import { OPEN_OPERATIONS, type AnyReply, type HandlerContext, type HandlerTable, type OpenOperationId, type OperationId, type UserOperationId } from './handler.js';
 import type { UserCosts } from './limits.js';
@@ -21,7 +22,7 @@ const isOpen = (id: string): id is OpenOperationId => (OPEN_OPERATIONS as readon
 /** The header parameters the operation declares, keyed by their names in openapi.yaml (HTTP lower-cases them). */
 function declaredHeaders(operation: Operation, received: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
-  for (const parameter of (operation.parameters ?? []) as Array<{ in: string; name: string }>) {
+  for (const parameter of parametersOf(operation)) {
     if (parameter.in !== 'header') continue;
     const value = received[parameter.name.toLowerCase()];
     headers[parameter.name] = Array.isArray(value) ? value.join(', ') : value;

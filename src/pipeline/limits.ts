@@ -1,22 +1,11 @@
-// What one user may cost, bounded two ways (the settings: src/config/limits.ts). Requests a minute, with
-// express-rate-limit: a fixed window of one minute, IETF draft-8 `RateLimit` and `RateLimit-Policy` headers,
-// and `Retry-After` when refused. Callers with a valid token are counted by user, everyone else by client
-// address, so a flood of bad tokens cannot use up a user's allowance. Counters live in process memory, or in
-// Redis when REDIS_URL is set so that every instance enforces one limit.
-// And what a user costs the database beyond a number of requests. A user's requests are handled a few at a
-// time (per process), fewer than the pool's connections, so one account's flood never leaves another waiting
-// for a connection. Searches and bulk actions are the requests whose cost grows with the user's tasks (a
-// search re-reads the user's matches; a bulk action writes every matching task and logs each): a user runs one
-// of them at a time on a process, so a flood of them holds one connection and one core's worth of PostgreSQL,
-// never the pool. And a bulk action counts the rows it wrote against a budget per minute, so that a loop of
-// them cannot churn the tables (and the change log) without end within the request allowance: a bulk action
-// starts only while the user's rows of this minute are not spent (the one that spends them is charged after).
+// What one user may cost, bounded two ways (the settings: src/config/limits.ts): requests a minute
+// (createRateLimiter) and what those requests cost the database (createUserCosts).
 import type { Request, Response } from 'express';
 import rateLimit, { ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/index.js';
 import { Problem } from '../contract/problem.js';
+import { connectRedis } from './redis.js';
 
 export interface RateLimiter {
   /** Counts the request against the caller's allowance (and a search against its own); throws a 429 Problem when used up. */
@@ -24,10 +13,14 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-interface Log {
-  warn(message: string): void;
-}
+interface Log { warn(message: string): void }
 
+/**
+ * Requests a minute, with express-rate-limit: a fixed window, IETF draft-8 `RateLimit` and `RateLimit-Policy`
+ * headers, `Retry-After` when refused. Callers with a valid token are counted by user, everyone else by client
+ * address, so a flood of bad tokens cannot use up a user's allowance. Counters live in process memory, or in
+ * Redis when REDIS_URL is set, so that every instance enforces one limit.
+ */
 export async function createRateLimiter(config: Config['rateLimit'], log: Log): Promise<RateLimiter | undefined> {
   if (!config.enabled) return undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
@@ -93,29 +86,6 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log): 
   };
 }
 
-/**
- * Redis must answer at start-up: the store loads its script then, and would never recover from a failed load.
- * Later outages are tolerated: commands fail fast (no offline queue) and the limiter lets requests through.
- */
-async function connectRedis(url: string, log: Log): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  let lastWarning = 0;
-  redis.on('error', (error: Error) => {
-    if (Date.now() - lastWarning > 10_000) {
-      lastWarning = Date.now();
-      log.warn(`Redis (rate limits) is unavailable; requests are not being limited: ${error.message}`);
-    }
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`REDIS_URL is set but Redis at ${new URL(url).host} does not answer: ${(error as Error).message}`, { cause: error });
-  }
-  return redis;
-}
-
 export interface CostLimits {
   /** A user's requests handled at once; undefined: not limited (rate limiting is off). */
   atOnce: number | undefined;
@@ -136,6 +106,16 @@ const WINDOW_MS = 60_000;
 /** The most users whose rows are counted at once: older windows are dropped first (they have ended). */
 const COUNTED_USERS = 100_000;
 
+/**
+ * What a user costs the database beyond a number of requests. A user's requests are handled a few at a time
+ * (per process), fewer than the pool's connections, so one account's flood never leaves another waiting for a
+ * connection. Searches and bulk actions are the requests whose cost grows with the user's tasks (a search
+ * re-reads the user's matches; a bulk action writes every matching task and logs each): a user runs one of
+ * them at a time on a process, so a flood of them holds one connection and one core's worth of PostgreSQL,
+ * never the pool. And a bulk action counts the rows it wrote against a budget per minute, so that a loop of
+ * them cannot churn the tables (and the change log) without end within the request allowance: a bulk action
+ * starts only while the user's rows of this minute are not spent (the one that spends them is charged after).
+ */
 export function createUserCosts({ atOnce, rowsPerMinute }: CostLimits): UserCosts {
   const handling = new Map<string, number>();
   const running = new Set<string>();
@@ -173,9 +153,9 @@ export function createUserCosts({ atOnce, rowsPerMinute }: CostLimits): UserCost
     bulkWrite(userId, work) {
       if (rowsPerMinute === undefined) return oneAtATime(userId, work);
       const now = Date.now();
-      let window = written.get(userId);
-      if (!window || window.resetAt <= now) written.set(userId, (window = { rows: 0, resetAt: now + WINDOW_MS }));
-      const count = window;
+      const current = written.get(userId);
+      const count = current && current.resetAt > now ? current : { rows: 0, resetAt: now + WINDOW_MS };
+      written.set(userId, count);
       if (count.rows >= rowsPerMinute) {
         const retryAfter = Math.max(1, Math.ceil((count.resetAt - now) / 1000));
         throw tooMuch(

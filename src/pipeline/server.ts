@@ -20,7 +20,7 @@ export interface ServerTimeouts {
 // The answer's deadline covers what the database bounds do not: several statements in a row, each in time.
 export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, answerMs: 5_000 };
 
-/** How often Node checks those deadlines (the comment below says why every second). */
+/** How often Node checks those deadlines (the comment above says why every second). */
 export const TIMEOUTS_CHECKED_EVERY_MS = 1000;
 
 export interface HttpServer {

@@ -6,10 +6,9 @@ import { Problem } from '../contract/problem.js';
 import type { SyncRepository } from './repository.js';
 import { openSse } from './sse.js';
 import type { ChangeHub } from './hub.js';
-import { collapse, missed } from './delta.js';
-import type { ChangeCursorCodec } from '../tasks/cursor.js';
+import { collapse, missed, type ChangeCursorCodec } from './delta.js';
 import { serveEvents, type StreamTimings } from './event-stream.js';
-import { filtersOf } from '../tasks/handlers.js';
+import { filtersOf } from '../tasks/list.js';
 import type { Handler } from '../pipeline/handler.js';
 
 export interface SyncDeps {

@@ -1,5 +1,5 @@
 // What sync reads and writes: the change log, the counts, the bulk actions. Every method takes the owner's id
-// first, as the task repository's do; the hub alone asks about several users at once.
+// first, as every task statement does; the hub alone asks about several users at once.
 import type { Knex } from 'knex';
 import type { ListFilters } from '../tasks/task.js';
 import { deleteCompleted, setCompletedWhere, summary } from './bulk.sql.js';

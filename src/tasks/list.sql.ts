@@ -99,7 +99,7 @@ async function read(db: Knex, userId: string, options: ListOptions, part: Part, 
 }
 
 /** One page in keyset order, and where the next one starts when more tasks follow. */
-export async function listTasks(db: Knex, userId: string, options: ListOptions): Promise<{ tasks: Task[]; next?: Position }> {
+export async function readPage(db: Knex, userId: string, options: ListOptions): Promise<{ tasks: Task[]; next?: Position }> {
   const { sort, limit, after } = options;
   let rows: Task[] = [];
   if (sort !== 'due_date') rows = await read(db, userId, options, 'all', limit + 1);

@@ -14,7 +14,7 @@ import type pg from 'pg';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createSyncRepository, type SyncRepository } from '../../src/sync/repository.js';
 import { createOnce } from '../../src/tasks/idempotency.sql.js';
-import { listTasks } from '../../src/tasks/list.sql.js';
+import { readPage } from '../../src/tasks/list.sql.js';
 import { getTask, insertTask, removeTask, setCompleted, updateTask } from '../../src/tasks/writes.sql.js';
 import type { SortKey, TaskFields } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
@@ -110,16 +110,16 @@ describe('on Citus, each request is a router query on its user\'s shard', () => 
     if (citus) for (let i = 0; i < 5; i++) await insertTask(db, owner, { ...FIELDS, title: `Task ${i}`, due_date: i % 2 ? null : FIELDS.due_date });
     for (const sort of ['created', 'updated', 'title', 'due_date', 'priority'] as SortKey[]) {
       for (const order of ['asc', 'desc'] as const) {
-        let next: Awaited<ReturnType<typeof listTasks>>['next'];
-        await assertOneShard(t, `${sort} ${order}`, async () => { next = (await listTasks(db, owner.id, { sort, order, limit: 2 })).next; });
+        let next: Awaited<ReturnType<typeof readPage>>['next'];
+        await assertOneShard(t, `${sort} ${order}`, async () => { next = (await readPage(db, owner.id, { sort, order, limit: 2 })).next; });
         if (!citus) return;
         assert.ok(next, 'a next page');
-        await assertOneShard(t, `${sort} ${order}, next page`, () => listTasks(db, owner.id, { sort, order, limit: 2, after: next }));
+        await assertOneShard(t, `${sort} ${order}, next page`, () => readPage(db, owner.id, { sort, order, limit: 2, after: next }));
       }
     }
     await assertOneShard(t, 'filters', () =>
-      listTasks(db, owner.id, { sort: 'created', order: 'desc', limit: 10, completed: false, priority: 'high', tags: ['work'], dueAfter: new Date(0), dueBefore: new Date('2100-01-01') }));
-    await assertOneShard(t, 'search', () => listTasks(db, owner.id, { sort: 'created', order: 'desc', limit: 10, search: 'task' }));
+      readPage(db, owner.id, { sort: 'created', order: 'desc', limit: 10, completed: false, priority: 'high', tags: ['work'], dueAfter: new Date(0), dueBefore: new Date('2100-01-01') }));
+    await assertOneShard(t, 'search', () => readPage(db, owner.id, { sort: 'created', order: 'desc', limit: 10, search: 'task' }));
   });
 
   it('when a client syncs (counts, changes since a number, bulk completion, deleting completed tasks), then each statement runs on one shard', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCursorCodec } from '../../src/tasks/cursor.js';
+import { createCursorCodec } from '../../src/tasks/list.js';
 
 const codec = createCursorCodec('s'.repeat(40));
 const binding = { user: 'ada', sort: 'created', order: 'desc' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cursorBinding, nextLink, pageQuery } from '../../src/tasks/handlers.js';
+import { cursorBinding, nextLink, pageQuery } from '../../src/tasks/list.js';
 
 describe('list queries', () => {
   it('when no order is given, then created, updated and priority go newest or highest first, title and due date ascending', () => {

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { testDatabaseUrl } from '../support/settings.js';
 import { createDb } from '../../src/db/knex.js';
 import { createSyncRepository } from '../../src/sync/repository.js';
-import { listTasks } from '../../src/tasks/list.sql.js';
+import { readPage } from '../../src/tasks/list.sql.js';
 import type { ListOptions, SortKey } from '../../src/tasks/task.js';
 import { newUserId } from '../helpers.js';
 import { explain, nodes, onCitus, sameShardAs, type PlanNode } from '../support/plans.js';
@@ -64,12 +64,12 @@ after(async () => {
 });
 
 /**
- * Runs a page through listTasks and EXPLAIN ANALYZEs every statement it sent, once it is sure that what
+ * Runs a page through readPage and EXPLAIN ANALYZEs every statement it sent, once it is sure that what
  * it caught is the listing of that user: a capture that caught nothing would pass every check.
  */
 async function plansOf(options: ListOptions): Promise<PlanNode[]> {
   captured.length = 0;
-  await listTasks(db, big, options);
+  await readPage(db, big, options);
   const statements = [...captured];
   assert.ok(statements.length > 0, 'the listing sent statements, and they were captured');
   const plans: PlanNode[] = [];
@@ -110,9 +110,9 @@ describe('query plans on a user with 20,000 tasks', () => {
         const limit = 100;
         for (const plan of await plansOf({ sort, order, limit })) assertOnePageRead(plan, limit, `${sort} ${order}, first page`);
         // A cursor from deep in the list: the page is read from there, not counted up to it.
-        const middle = await listTasks(db, big, { sort, order, limit: PER_USER / 2 });
+        const middle = await readPage(db, big, { sort, order, limit: PER_USER / 2 });
         for (const plan of await plansOf({ sort, order, limit, after: middle.next! })) assertOnePageRead(plan, limit, `${sort} ${order}, middle page`);
-        const nearEnd = await listTasks(db, big, { sort, order, limit: PER_USER - 50 });
+        const nearEnd = await readPage(db, big, { sort, order, limit: PER_USER - 50 });
         for (const plan of await plansOf({ sort, order, limit, after: nearEnd.next! })) {
           assertOnePageRead(plan, limit, `${sort} ${order}, last page`);
         }
