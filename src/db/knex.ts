@@ -7,7 +7,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Pooler } from '../config/index.js';
 import { databaseTarget } from './connection-url.js';
-import { stallGuardedStream } from './stall-guard.js';
+import { watchForStalls, type PgClientInternals } from './stall-guard.js';
 
 // int8 arrives as a string by default. Task ids are capped below 2^53 by the schema, so a number is exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -67,11 +67,22 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
       application_name: 'tasks-api',
       // Unbounded statements still connect within seconds: a database that is down must not stall a start.
       connectionTimeoutMillis: bounds ? bounds.connectMs : 5000,
-      ...(bounds ? { stream: stallGuardedStream(bounds.stallMs) } : {}),
       // A startup parameter, which a transaction pooler refuses (or ignores): there, set it on the role.
       ...(bounds && !target.pooled ? { statement_timeout: bounds.statementMs } : {}),
     },
-    pool: { min: 0, max: options.poolMax ?? POOL_MAX },
+    pool: {
+      min: 0,
+      max: options.poolMax ?? POOL_MAX,
+      // knex's documented pool hook, once per new connection: its stall timer (stall-guard.ts).
+      ...(bounds
+        ? {
+            afterCreate(client: PgClientInternals, done: (error: Error | null, client: PgClientInternals) => void) {
+              watchForStalls(client, bounds.stallMs);
+              done(null, client);
+            },
+          }
+        : {}),
+    },
     acquireConnectionTimeout: bounds ? bounds.acquireMs : 10_000,
   }).withUserParams({ ...userParams });
 }

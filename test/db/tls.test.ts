@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.js';
-import { createDb } from '../../src/db/knex.js';
+import { createDb, DATABASE_BOUNDS } from '../../src/db/knex.js';
 import { migrateLatest } from '../../migrations/migrate.js';
 import { startServer, workDir } from '../support/server-process.js';
 import { knexCli, npmRun } from '../support/cli.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const hasOpenssl = (() => {
   try {
@@ -85,6 +86,32 @@ describe('TLS to the database', { skip: !hasOpenssl && 'openssl is not installed
   it('when verify-full has no CA that signed the certificate, or the host is not the certificate’s name, then it refuses', async () => {
     await assert.rejects(encrypted(at('localhost', '?sslmode=verify-full')), /self[- ]signed|unable to verify|certificate/i);
     await assert.rejects(encrypted(at('127.0.0.1', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)), /altnames|does not match|Hostname/i);
+  });
+
+  it('when an encrypted connection stops being answered mid-statement, then the statement fails as a stall within the bound', async () => {
+    const direct = new URL(database.url);
+    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    const stallMs = 800;
+    const db = createDb(at('127.0.0.1', '?sslmode=require').replace(`:${direct.port}/`, `:${proxy.port}/`), {
+      poolMax: 1, bounds: { ...DATABASE_BOUNDS, stallMs },
+    });
+    try {
+      const { rows } = await db.raw<{ rows: Array<{ ssl: boolean }> }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
+      assert.equal(rows[0]!.ssl, true, 'encrypted, through the proxy');
+      await new Promise((resolve) => setTimeout(resolve, stallMs * 2));
+      assert.equal((await db.raw<{ rows: unknown[] }>('select 1')).rows.length, 1, 'idle past the bound is not a stall');
+      proxy.stall();
+      // Without the guard this would wait for ever: the runner's deadline, not an answer, would end it.
+      const outcome = await Promise.race([
+        db.raw('select 2').then(() => 'answered', (error: { code?: string; message?: string }) => error.code ?? error.message),
+        new Promise((resolve) => setTimeout(resolve, stallMs + 10_000, 'no answer at all')),
+      ]);
+      assert.equal(outcome, 'DATABASE_STALLED');
+    } finally {
+      proxy.resume();
+      await db.destroy();
+      await proxy.close();
+    }
   });
 
   it('when the server starts with either URL, then it is ready and prints no security warning', async () => {
