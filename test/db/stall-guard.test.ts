@@ -6,17 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { watchForStalls, type PgClientInternals } from '../../src/db/stall-guard.js';
 import { testDatabaseUrl } from '../support/settings.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 const STALL_MS = 500;
 let proxy: TcpProxy;
 let url: string;
 before(async () => {
-  const direct = new URL(testDatabaseUrl()!);
-  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-  direct.hostname = '127.0.0.1';
-  direct.port = String(proxy.port);
-  url = direct.href;
+  ({ proxy, url } = await proxyDatabase(testDatabaseUrl()!));
 });
 after(() => proxy.close());
 

@@ -10,7 +10,7 @@ import { DATABASE_BOUNDS } from '../../src/db/knex.js';
 import { SERVER_TIMEOUTS } from '../../src/pipeline/server.js';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
 import { openStream } from '../support/sse.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 import { timedAgainst, TRIP_MARGIN_MS } from '../support/timed.js';
 import { until } from '../support/until.js';
 
@@ -21,11 +21,7 @@ let app: TestApp;
 let proxiedUrl: string;
 
 before(async () => {
-  const direct = new URL(testDatabaseUrl()!);
-  proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-  direct.hostname = '127.0.0.1';
-  direct.port = String(proxy.port);
-  proxiedUrl = direct.href;
+  ({ proxy, url: proxiedUrl } = await proxyDatabase(testDatabaseUrl()!));
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);

@@ -12,7 +12,7 @@ import { createDb, DATABASE_BOUNDS } from '../../src/db/knex.js';
 import { migrateLatest } from '../../migrations/migrate.js';
 import { startServer, workDir } from '../support/server-process.js';
 import { knexCli, npmRun } from '../support/cli.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
+import { proxyDatabase } from '../support/tcp-proxy.js';
 
 const hasOpenssl = (() => {
   try {
@@ -89,10 +89,9 @@ describe('TLS to the database', { skip: !hasOpenssl && 'openssl is not installed
   });
 
   it('when an encrypted connection stops being answered mid-statement, then the statement fails as a stall within the bound', async () => {
-    const direct = new URL(database.url);
-    const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    const { proxy, url } = await proxyDatabase(at('127.0.0.1', '?sslmode=require'));
     const stallMs = 800;
-    const db = createDb(at('127.0.0.1', '?sslmode=require').replace(`:${direct.port}/`, `:${proxy.port}/`), {
+    const db = createDb(url, {
       poolMax: 1, bounds: { ...DATABASE_BOUNDS, stallMs },
     });
     try {

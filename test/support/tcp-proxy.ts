@@ -117,3 +117,12 @@ function deliver(held: Held, to: Socket): void {
     else to.write(next);
   }
 }
+
+/** A proxy in front of the database at `databaseUrl`, and that URL through it (the rest of it kept). */
+export async function proxyDatabase(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  direct.hostname = '127.0.0.1';
+  direct.port = String(proxy.port);
+  return { proxy, url: direct.href };
+}
