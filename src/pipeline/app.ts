@@ -142,7 +142,10 @@ function routeByContract({ router, deps, dispatch }: Contract, inFlight: InFligh
       body: undefined, // read by the checks, once the request may have it read
     };
     // Done when the handler is, even one the dispatcher stopped waiting for (its deadline passed).
-    const handled = (async () => dispatch(await runChecks(req, res, request, deps), req, res))().catch(next).then(() => res.locals.context.abandoned);
+    const handled = runChecks(req, res, request, deps)
+      .then((checked) => dispatch(checked, req, res))
+      .catch(next)
+      .then(() => res.locals.context.abandoned);
     res.locals.context.handled = handled;
     inFlight.track(handled);
   };
