@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newUser, startTestApp, type TestApp } from '../helpers.js';
-import { scopes } from './scopes.js';
+import { underEachScope } from './scopes.js';
 
 let app: TestApp;
 before(async () => {
@@ -9,43 +9,41 @@ before(async () => {
 });
 after(() => app.close());
 
-for (const [scopeName, scope] of Object.entries(scopes)) {
-  describe(`tasks under the ${scopeName} scope`, () => {
-    it('when a task is created with only a title, then every other field takes its default', async () => {
-      const user = await newUser();
-      const res = await app.request('POST', scope(user), { token: user.token, body: { title: 'Buy milk' } });
-      assert.equal(res.status, 201);
-      assert.equal(res.headers.get('location'), `${scope(user)}/${res.body.id}`);
-      assert.deepEqual(
-        { ...res.body, id: 0, created_at: '', updated_at: '' },
-        {
-          id: 0, user_id: user.id, title: 'Buy milk', description: null, completed: false, priority: 'medium',
-          tags: [], due_date: null, completed_at: null, created_at: '', updated_at: '',
-        },
-      );
-      assert.equal(res.body.created_at, res.body.updated_at);
-      const fetched = await app.request('GET', `${scope(user)}/${res.body.id}`, { token: user.token });
-      assert.deepEqual(fetched.body, res.body);
-    });
-
-    it('when every field is given, then the title and tags are trimmed, equal tags merged, and the due date kept in UTC', async () => {
-      const user = await newUser();
-      const res = await app.request('POST', scope(user), {
-        token: user.token,
-        body: {
-          title: '  File taxes \n', description: 'Receipts first', completed: true, priority: 'high',
-          tags: [' finance', 'finance ', 'admin'], due_date: '2026-12-15T17:00:00+01:00',
-        },
-      });
-      assert.equal(res.status, 201);
-      assert.equal(res.body.title, 'File taxes');
-      assert.deepEqual(res.body.tags, ['finance', 'admin']);
-      assert.equal(res.body.due_date, '2026-12-15T16:00:00.000Z');
-      assert.equal(res.body.completed, true);
-      assert.ok(res.body.completed_at, 'completed_at is set for a task created completed');
-    });
+underEachScope((scope) => {
+  it('when a task is created with only a title, then every other field takes its default', async () => {
+    const user = await newUser();
+    const res = await app.request('POST', scope(user), { token: user.token, body: { title: 'Buy milk' } });
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('location'), `${scope(user)}/${res.body.id}`);
+    assert.deepEqual(
+      { ...res.body, id: 0, created_at: '', updated_at: '' },
+      {
+        id: 0, user_id: user.id, title: 'Buy milk', description: null, completed: false, priority: 'medium',
+        tags: [], due_date: null, completed_at: null, created_at: '', updated_at: '',
+      },
+    );
+    assert.equal(res.body.created_at, res.body.updated_at);
+    const fetched = await app.request('GET', `${scope(user)}/${res.body.id}`, { token: user.token });
+    assert.deepEqual(fetched.body, res.body);
   });
-}
+
+  it('when every field is given, then the title and tags are trimmed, equal tags merged, and the due date kept in UTC', async () => {
+    const user = await newUser();
+    const res = await app.request('POST', scope(user), {
+      token: user.token,
+      body: {
+        title: '  File taxes \n', description: 'Receipts first', completed: true, priority: 'high',
+        tags: [' finance', 'finance ', 'admin'], due_date: '2026-12-15T17:00:00+01:00',
+      },
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.body.title, 'File taxes');
+    assert.deepEqual(res.body.tags, ['finance', 'admin']);
+    assert.equal(res.body.due_date, '2026-12-15T16:00:00.000Z');
+    assert.equal(res.body.completed, true);
+    assert.ok(res.body.completed_at, 'completed_at is set for a task created completed');
+  });
+});
 
 describe('task ids and Location', () => {
   it("when users create tasks, then each user's ids count their own tasks and say nothing of anyone else's", async () => {
