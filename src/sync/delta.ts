@@ -11,7 +11,6 @@ export interface ChangeCursorCodec {
   decode(cursor: string, userId: string): number | undefined;
 }
 
-
 /** A task changed several times in the page comes once, as it last was; a deleted one only as its id. */
 export function collapse(changes: readonly TaskChange[]): { changed: Task[]; deleted: number[] } {
   const last = new Map<number, TaskChange>();
