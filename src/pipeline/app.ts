@@ -4,7 +4,7 @@
 // what it chains (src/service.ts builds each); no listen, no environment.
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { problems, Problem } from '../contract/problem.js';
 import { parametersOf, runChecks, type ContractRequest } from './checks.js';
@@ -30,24 +30,30 @@ export function expressApp({ logger, metrics, corsOrigins, files, contract, inFl
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(telemetry(logger, metrics));
+  const observe = telemetry(logger, metrics);
   // helmet's security headers and no caching; they do not depend on the request (security-headers.ts).
   const headers = [...helmetHeaders(HELMET_OPTIONS), ['Cache-Control', 'no-store'] as const]; // the docs assets replace Cache-Control
-  app.use((_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
-    next();
+  const corsHeaders = cors({
+    origin: [...corsOrigins],
+    // Every header the typed client sends: Last-Event-ID is not CORS-safelisted, and without it here a
+    // browser on another origin could never resume a dropped event stream.
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
+    exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'],
+    maxAge: 600,
+    preflightContinue: true, // routeByContract answers OPTIONS, with Allow
   });
-  app.use(
-    cors({
-      origin: [...corsOrigins],
-      // Every header the typed client sends: Last-Event-ID is not CORS-safelisted, and without it here a
-      // browser on another origin could never resume a dropped event stream.
-      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'],
-      exposedHeaders: ['ETag', 'Link', 'Location', 'Retry-After', 'WWW-Authenticate', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'],
-      maxAge: 600,
-      preflightContinue: true, // routeByContract answers OPTIONS, with Allow
-    }),
-  );
+  // One layer of express's router for the three: each layer costs every request a turn through the router.
+  app.use((req, res, next) => {
+    observe(req, res);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    // CORS is for browsers, which send Origin with every cross-origin request (and every preflight); to any
+    // other caller its headers say nothing, and each is bytes on every answer. Vary says that they depend on it.
+    if (req.headers.origin !== undefined) corsHeaders(req, res, next);
+    else {
+      res.setHeader('Vary', 'Origin');
+      next();
+    }
+  });
   app.use(files.path, files.router);
   app.use(routeByContract(contract, inFlight));
   app.use(funnel);
@@ -61,8 +67,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/; // an incoming id is echoed and logged on
  * route template, operationId, status and latency: never headers (tokens), query strings (search text) or
  * bodies (task contents).
  */
-function telemetry(logger: Logger, metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
+function telemetry(logger: Logger, metrics: Metrics): (req: Request, res: Response) => void {
+  return (req, res) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
     const context: RequestContext = { requestId: typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID() };
@@ -97,7 +103,6 @@ function telemetry(logger: Logger, metrics: Metrics): RequestHandler {
       // (a create may still commit after its client gave up).
       else void Promise.resolve(context.handled).finally(() => record(context.outcome ?? 499, true));
     });
-    next();
   };
 }
 

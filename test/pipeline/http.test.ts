@@ -34,6 +34,15 @@ describe('CORS', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:3000');
     const exposed = (res.headers.get('access-control-expose-headers') ?? '').split(/,\s*/);
     for (const header of ['ETag', 'Link', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id']) assert.ok(exposed.includes(header), header);
+    assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/);
+  });
+
+  it('when a request has no Origin (not a browser\'s from another origin), then it gets no CORS header, and Vary still names Origin', async () => {
+    for (const method of ['GET', 'OPTIONS']) {
+      const res = await app.request(method, '/api/health');
+      assert.deepEqual([...res.headers.keys()].filter((name) => name.startsWith('access-control-')), [], method);
+      assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/, method);
+    }
   });
 });
 
