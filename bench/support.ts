@@ -47,10 +47,10 @@ const DIST = new URL('../dist/', import.meta.url);
  * The API in production mode (the compiled dist/src/main.js: run `npm run build` first) in its own process, on
  * a free port, once /api/ready answers (the database is up and migrated).
  */
-export async function startApi(env: Record<string, string>, nodeFlags: string[] = [], options: { port?: number; output?: number } = {}): Promise<Server> {
+export async function startApi(env: Record<string, string>, nodeFlags: string[] = [], options: { port?: number; output?: number; dist?: URL } = {}): Promise<Server> {
   // Logging as in production (info: a line per request), to a pipe nobody reads. Rate limiting off unless the
   // caller turns it on: the benchmarks send thousands of requests a minute per user on purpose.
-  return startServer(() => [...nodeFlags, fileURLToPath(new URL('src/main.js', DIST))], {
+  return startServer(() => [...nodeFlags, fileURLToPath(new URL('src/main.js', options.dist ?? DIST))], {
     NODE_ENV: 'production', WEB_CONCURRENCY: '1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env,
   }, async (base) => (await fetch(`${base}/api/ready`)).ok, options);
 }
