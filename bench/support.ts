@@ -43,6 +43,11 @@ export interface Server {
 
 const DIST = new URL('../dist/', import.meta.url);
 
+/** The API's settings where its throughput is measured: the rate limiter runs, as in production, but never refuses (its cost is measured, not its limit). */
+export function throughputSettings(databaseUrl: string, secret: string, workers: number): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: secret, WEB_CONCURRENCY: String(workers), RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_MINUTE: '1000000000' };
+}
+
 /**
  * The API in production mode (the compiled dist/src/main.js: run `npm run build` first) in its own process, on
  * a free port, once /api/ready answers (the database is up and migrated).

@@ -25,7 +25,7 @@ import {
   countTasks, drive, fill, FILLER_TASKS_PER_USER, median, removeFiller, seed, SCENARIOS, TASKS_PER_USER,
   type Run, type Scenario, type Seeded,
 } from './scenarios.js';
-import { benchDatabase, postgresPids, residentMemory, startApi, startBaseline } from './support.js';
+import { benchDatabase, postgresPids, residentMemory, startApi, startBaseline, throughputSettings } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,14 +68,7 @@ interface Level {
 }
 
 async function measureLevel(url: string, workers: number, data: Seeded, scenarios: Scenario[], postgres: readonly number[]): Promise<Level> {
-  const api = await startApi({
-    DATABASE_URL: url,
-    BETTER_AUTH_SECRET: SECRET,
-    WEB_CONCURRENCY: String(workers),
-    // The limiter runs, as in production, but never refuses: its cost is measured, not its limit.
-    RATE_LIMIT_ENABLED: 'true',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-  }, [
+  const api = await startApi(throughputSettings(url, SECRET, workers), [
     ...values['node-flags'].split(' ').filter(Boolean),
     ...profiling('api'),
   ]);

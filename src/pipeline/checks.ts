@@ -142,9 +142,10 @@ async function validation(seen: Seen, { api }: CheckDeps): Promise<void> {
   if (result.errors) throw invalid(toFieldErrors(result.errors));
   // The parts as validation left them: params and query coerced, with openapi.yaml's defaults filled in
   // (openapi-backend's handleRequest parses the request a third time for that; the parts are already here).
-  const coerced = result.coerced as { params?: Record<string, unknown>; query?: Record<string, unknown> } | undefined;
-  const parsed = seen.request!;
-  seen.request = { ...parsed, params: coerced?.params ?? parsed.params, query: coerced?.query ?? parsed.query, requestBody: contract.body };
+  // validateRequest sets both whenever it coerces (openapi.ts turns coercion on) and the operation has a
+  // validator of its parameters, which openapi-backend builds for every operation.
+  const coerced = result.coerced as { params: Record<string, unknown>; query: Record<string, unknown> };
+  seen.request = { ...seen.request!, params: coerced.params, query: coerced.query, requestBody: contract.body };
 }
 
 /** The parameters an operation declares, as openapi-backend gives them: dereferenced, typed by the library as any. */

@@ -75,7 +75,7 @@ export function dispatcher(operations: readonly Operation[], handlers: HandlerTa
  */
 function withinDeadline(ms: number, context: RequestContext, work: Promise<AnyReply> | AnyReply): Promise<AnyReply> {
   if (!(work instanceof Promise)) return Promise.resolve(work);
-  // One promise and one timer a request (a race of two promises, then a finally, made four).
+  // One promise of ours and one timer a request (a race of two promises, then a finally, made four).
   return new Promise<AnyReply>((resolve, reject) => {
     const timer = setTimeout(() => {
       context.abandoned = work.then(() => undefined, () => undefined);
