@@ -48,7 +48,7 @@ const worktree = await mkdtemp(join(tmpdir(), 'tasks-api-compare-'));
 // Ctrl-C ends the run after the round under way, through the same clean-up as an error: no worktree, server
 // or database left behind.
 let interrupted = false;
-process.once('SIGINT', () => (interrupted = true));
+process.on('SIGINT', () => (interrupted = true)); // on, not once: tsx relays the terminal's signal, so one Ctrl-C can arrive twice
 try {
   git('worktree', 'add', '--detach', '--force', worktree, commit);
   // The same packages as this checkout: the comparison is of our code.
@@ -84,9 +84,15 @@ async function compare(otherDist: URL): Promise<void> {
       for (let round = 1; round <= ROUNDS; round++) {
         if (interrupted) throw new Error('interrupted');
         const beforeFirst = round % 2 === 1;
-        const first = await drive(beforeFirst ? before : after, scenario, SECONDS, data, postgres);
-        const second = await drive(beforeFirst ? after : before, scenario, SECONDS, data, postgres);
-        const pair = beforeFirst ? { before: first, after: second } : { before: second, after: first };
+        const play = async () => {
+          const first = await drive(beforeFirst ? before : after, scenario, SECONDS, data, postgres);
+          const second = await drive(beforeFirst ? after : before, scenario, SECONDS, data, postgres);
+          return beforeFirst ? { before: first, after: second } : { before: second, after: first };
+        };
+        // A terminal's Ctrl-C reaches the servers too (one process group), so the round under way may fail.
+        const pair = await play().catch((error: unknown) => {
+          throw interrupted ? new Error('interrupted') : error;
+        });
         // An error answered fast would win the ratio: a round with any is not a comparison.
         if (pair.before.errors + pair.after.errors > 0) {
           throw new Error(`${scenario.name}, round ${round}: ${pair.before.errors} errors from ${revision}, ${pair.after.errors} from this checkout`);
