@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { watchForStalls, type PgClientInternals } from '../../src/db/stall-guard.js';
 import { testDatabaseUrl } from '../support/settings.js';
-import { proxyDatabase, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyDatabase, stalledOutcome, type TcpProxy } from '../support/tcp-proxy.js';
 
 const STALL_MS = 500;
 let proxy: TcpProxy;
@@ -47,11 +47,7 @@ describe('the stall guard', () => {
     assert.deepEqual((await client.query('select 1 as one')).rows, [{ one: 1 }], 'idle is not a stall');
     proxy.stall();
     const started = performance.now();
-    // Without the guard this would wait for ever: the runner's deadline, not an answer, would end it.
-    const outcome = await Promise.race([
-      client.query('select 2').then(() => 'answered', (error: { code?: string; message?: string }) => error.code ?? error.message),
-      new Promise((resolve) => setTimeout(resolve, STALL_MS + 10_000, 'no answer at all')),
-    ]);
+    const outcome = await stalledOutcome(client.query('select 2'), STALL_MS);
     const waited = performance.now() - started;
     assert.equal(outcome, 'DATABASE_STALLED');
     proxy.resume();

@@ -126,3 +126,18 @@ export async function proxyDatabase(databaseUrl: string): Promise<{ proxy: TcpPr
   direct.port = String(proxy.port);
   return { proxy, url: direct.href };
 }
+
+/**
+ * What a statement sent while the proxy stalls comes to: 'answered', its error's code (or message), or 'no
+ * answer at all' once `boundMs` and 10 s more have passed (without a stall guard it would wait for ever).
+ */
+export async function stalledOutcome(statement: Promise<unknown>, boundMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const noAnswer = new Promise<string>((resolve) => (timer = setTimeout(resolve, boundMs + 10_000, 'no answer at all')));
+  const settled = statement.then(() => 'answered', (error: { code?: string; message?: string }) => error.code ?? String(error.message));
+  try {
+    return await Promise.race([settled, noAnswer]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
