@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 
 // Every behaviour is checked under both URL scopes; `scope(user)` gives the collection path.
-export const scopes = {
+const scopes = {
   implicit: (_user: { id: string }) => '/api/tasks',
   explicit: (user: { id: string }) => `/api/${encodeURIComponent(user.id)}/tasks`,
 };
