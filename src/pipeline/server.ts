@@ -1,10 +1,12 @@
 // The HTTP server for an app: every error, even one Node's parser raises, is a problem; a connection is kept
 // alive only when it can safely carry another request; and closing drains instead of cutting requests off.
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import onHeaders from 'on-headers';
 import { BODY_LIMIT_BYTES } from './body.js';
 import { answerClientErrors } from './errors.js';
+import { expressBuilt } from './express-prototypes.js';
 
 export interface ServerTimeouts {
   /** Time to send the request headers. */
@@ -33,7 +35,7 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function listen(app: RequestListener, port: number, host?: string, timeouts = SERVER_TIMEOUTS): Promise<HttpServer> {
+export function listen(app: Express, port: number, host?: string, timeouts = SERVER_TIMEOUTS): Promise<HttpServer> {
   let draining = false;
   const answering = new Set<ServerResponse>();
   const closeIdleWhenDone = (res: ServerResponse) => res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
@@ -49,7 +51,7 @@ export function listen(app: RequestListener, port: number, host?: string, timeou
     app(req, res);
   };
   const server = createServer(
-    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS },
+    { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: TIMEOUTS_CHECKED_EVERY_MS, ...expressBuilt(app) },
     handle,
   );
   // Without this listener Node answers `Expect: 100-continue` itself, inviting a body before the request has
