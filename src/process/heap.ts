@@ -10,7 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** The old space may grow to (1 + this / 100) × what the last full collection kept. */
-export const HEAP_GROWING_PERCENT = 30;
+export const HEAP_GROWING_PERCENT = 60;
 
 export function limitHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
