@@ -39,15 +39,22 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
   let draining = false;
   const answering = new Set<ServerResponse>();
   const closeIdleWhenDone = (res: ServerResponse) => res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+  // The connection is not reused when the rest of a body that was not read (the request was refused, or the
+  // body cut off) could be large, or while draining. Only a request that declares a large or chunked body can
+  // leave such a rest, so only its head is looked at as it is written; for any other, draining (here, or
+  // in close()) says it at once.
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     answering.add(res);
     res.once('close', () => answering.delete(res));
-    onHeaders(res, () => {
-      // The connection is not reused when the rest of a body that was not read (the request was refused, or
-      // the body cut off) could be large, or while draining.
-      if (draining || unreadBodyCouldBeLarge(req)) res.setHeader('Connection', 'close');
-    });
-    if (draining) closeIdleWhenDone(res);
+    if (mayCarryLargeBody(req)) {
+      onHeaders(res, () => {
+        if (draining || unreadBodyCouldBeLarge(req)) res.setHeader('Connection', 'close');
+      });
+    }
+    if (draining) {
+      res.setHeader('Connection', 'close');
+      closeIdleWhenDone(res);
+    }
     app(req, res);
   };
   const server = createServer(
@@ -72,8 +79,12 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
             draining = true;
             server.close();
             server.closeIdleConnections();
-            // A response whose headers went out before draining began leaves its connection idle once done.
-            for (const res of answering) if (res.headersSent) closeIdleWhenDone(res);
+            // A response whose headers went out before draining began leaves its connection idle once done;
+            // any other closes its connection.
+            for (const res of answering) {
+              if (res.headersSent) closeIdleWhenDone(res);
+              else res.setHeader('Connection', 'close');
+            }
           }
           return closed;
         },
@@ -87,6 +98,10 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
  * before the connection's next request, which is harmless for a declared small one, and endless otherwise.
  */
 export function unreadBodyCouldBeLarge(req: IncomingMessage): boolean {
-  if (req.complete) return false;
+  return !req.complete && mayCarryLargeBody(req);
+}
+
+/** Whether the request declares a body that could be more than the limit: chunked, or a larger length. */
+function mayCarryLargeBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES;
 }
