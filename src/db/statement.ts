@@ -1,12 +1,13 @@
 // Statements with fixed text run as named prepared statements: PostgreSQL parses and plans each once per
-// connection. They run through knex (its pool, bounds, events and transactions); knex has no notion of a
-// prepared statement, but its documented `.options()` mixes pg's own query options into the query, and pg
-// prepares a query that has a `name`. The text keeps PostgreSQL's $n parameters, so `values` go there too.
-// Behind a transaction pooler (createDb's userParams say so) the same text runs unnamed. Their rows carry
-// timestamps as the contract's strings (ISO_TIMESTAMPS, below).
+// connection; pg prepares a query that has a `name`. They run on knex's pool (its bounds and events:
+// knex-pool.ts), and in a transaction through knex itself, whose documented `.options()` mixes pg's own
+// query options into the query (knex has no notion of a prepared statement). The text keeps PostgreSQL's
+// $n parameters, so `values` go there too. Behind a transaction pooler (createDb's userParams say so) the
+// same text runs unnamed. Their rows carry timestamps as the contract's strings (ISO_TIMESTAMPS, below).
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { DbParams } from './knex.js';
+import { queryOnPool } from './knex-pool.js';
 
 export interface Statement {
   name: string;
@@ -17,7 +18,11 @@ export interface Statement {
 
 async function execute<Row>(db: Knex | Knex.Transaction, { name, text, planEachTime }: Statement, values: readonly unknown[]) {
   const named = !planEachTime && (db.userParams as Partial<DbParams>).preparedStatements !== false;
-  return db.raw<{ rows: Row[]; rowCount: number }>(text).options(named ? { name, values, types: ISO_TIMESTAMPS } : { values, types: ISO_TIMESTAMPS });
+  const options = named ? { name, values, types: ISO_TIMESTAMPS } : { values, types: ISO_TIMESTAMPS };
+  // A transaction's statements go on its connection, through knex; any other borrows one from the pool.
+  if (db.isTransaction) return db.raw<{ rows: Row[]; rowCount: number }>(text).options(options);
+  const { rows, rowCount } = await queryOnPool(db, { text, ...options, values: [...values] });
+  return { rows: rows as Row[], rowCount: rowCount ?? 0 };
 }
 
 export async function run<Row>(db: Knex | Knex.Transaction, statement: Statement, values: readonly unknown[]): Promise<Row[]> {
