@@ -6,8 +6,8 @@
 // the client's acquireConnection and releaseConnection, which knex's own runner calls and knex does not
 // document. knex's documented query events ('query', 'query-response', 'query-error', each carrying the
 // query's __knexQueryUid) are emitted on the instance, in knex's shape, whenever anything listens (the
-// outage watch in health.ts; tests). This is the one module that relies on knex's internals;
-// test/db/knex-pool.test.ts pins them.
+// outage watch in health.ts; tests). This is the one module that borrows connections from knex's pool
+// (pool-stats.ts only counts them); test/db/knex-pool.test.ts pins what it relies on.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
@@ -26,7 +26,15 @@ export async function queryOnPool<Row extends pg.QueryResultRow>(db: Knex, query
   const client = db.client as unknown as PoolOfClient;
   const connection = await client.acquireConnection();
   const observed = EVENTS.some((event) => db.listenerCount(event) > 0)
-    ? { __knexUid: connection.__knexUid, __knexTxId: undefined, __knexQueryUid: randomUUID(), method: 'raw', sql: query.text, bindings: query.values ?? [], options: query }
+    ? {
+        __knexUid: connection.__knexUid,
+        __knexTxId: undefined,
+        __knexQueryUid: randomUUID(),
+        method: 'raw',
+        sql: query.text,
+        bindings: query.values ?? [],
+        options: query,
+      }
     : undefined;
   try {
     if (observed) db.emit('query', observed);

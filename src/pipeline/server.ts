@@ -42,7 +42,7 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
   // The connection is not reused when the rest of a body that was not read (the request was refused, or the
   // body cut off) could be large, or while draining. Only a request that declares a large or chunked body can
   // leave such a rest, so only its head is looked at as it is written; for any other, draining (here, or
-  // in close()) says it at once.
+  // in close()) says it at once, and nothing after sets Connection (test/process/shutdown.test.ts holds it).
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     answering.add(res);
     res.once('close', () => answering.delete(res));
