@@ -41,6 +41,8 @@ export class ChangeHub {
   private readonly slots = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
+  /** A look was asked for at once while one was under way: it comes as soon as that one is done. */
+  private lookAgain = false;
   private failing = false;
   private closed = false;
 
@@ -94,13 +96,21 @@ export class ChangeHub {
   }
 
   private schedule(delayMs: number): void {
-    if (this.closed || this.subscribers.size === 0 || (this.timer && delayMs > 0)) return;
+    if (this.closed || this.subscribers.size === 0) return;
+    // One look at a time: two would read the same changes for a stream and both deliver them.
+    if (this.looking) {
+      if (delayMs === 0) this.lookAgain = true;
+      return;
+    }
+    if (this.timer && delayMs > 0) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.looking = this.look().finally(() => {
         this.looking = undefined;
-        this.schedule(this.options.pollMs);
+        const again = this.lookAgain;
+        this.lookAgain = false;
+        this.schedule(again ? 0 : this.options.pollMs);
       });
     }, delayMs);
   }
