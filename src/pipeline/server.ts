@@ -48,7 +48,7 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
     res.once('close', () => answering.delete(res));
     if (mayCarryLargeBody(req)) {
       onHeaders(res, () => {
-        if (draining || unreadBodyCouldBeLarge(req)) res.setHeader('Connection', 'close');
+        if (draining || !req.complete) res.setHeader('Connection', 'close');
       });
     }
     if (draining) {
@@ -94,14 +94,10 @@ export function listen(app: Express, port: number, host?: string, timeouts = SER
 }
 
 /**
- * Whether what is left of the body could be more than the limit: Node reads and discards an unread body
- * before the connection's next request, which is harmless for a declared small one, and endless otherwise.
+ * Whether the request declares a body that could be more than the limit (chunked, or a larger length): were
+ * it left unread, Node would read and discard the rest before the connection's next request, which is
+ * harmless for a declared small one, and endless otherwise.
  */
-export function unreadBodyCouldBeLarge(req: IncomingMessage): boolean {
-  return !req.complete && mayCarryLargeBody(req);
-}
-
-/** Whether the request declares a body that could be more than the limit: chunked, or a larger length. */
 function mayCarryLargeBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChangeHub, type ChangeSource, type Subscriber } from '../../src/sync/hub.js';
 import type { TaskChange } from '../../src/tasks/task.js';
+import { until } from '../support/until.js';
 
 const change = (seq: number): TaskChange => ({ seq, kind: 'created', taskId: seq, version: 1, task: null });
 
@@ -38,10 +39,6 @@ function subscriber(userId: string): Subscriber & { got: number[] } {
     end: () => {},
   };
 }
-
-const until = async (done: () => boolean) => {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 1));
-};
 
 describe('the change hub', () => {
   it('when streams open while a look is under way, then the hub looks once at a time and each stream gets each change once', async () => {
