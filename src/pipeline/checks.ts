@@ -8,7 +8,7 @@ import { assertOwnPath, bearerAuth, metricsAuth } from '../auth/security.js';
 import type { Principal } from '../auth/tokens.js';
 import { MAX_FIELD_ERRORS, Problem, type FieldError } from '../contract/problem.js';
 import { hasBody, oversizedBody, readJsonBody } from './body.js';
-import type { RateLimiter } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import { allowedMethods } from './openapi-backend-router.js';
 import { invalid, toFieldErrors } from './validation-errors.js';
 
@@ -113,9 +113,9 @@ async function token(seen: Seen, { limiter, bearer, metrics }: CheckDeps): Promi
  * counted by address, but for liveness and readiness, which a load balancer asks from one address
  * (openapi.yaml marks them x-rate-limited: false).
  */
-async function rateLimit({ req, res, operation, request, principal }: Seen, { limiter }: CheckDeps): Promise<void> {
-  if (principal) await limiter?.check(req, res, { userId: principal.id }, { search: (request!.query as { q?: unknown }).q !== undefined });
-  else if ((operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) await limiter?.check(req, res, 'anonymous');
+function rateLimit({ req, res, operation, request, principal }: Seen, { limiter }: CheckDeps): void | Promise<void> {
+  if (principal) return limiter?.check(req, res, { userId: principal.id }, { search: (request!.query as { q?: unknown }).q !== undefined });
+  if ((operation as { 'x-rate-limited'?: boolean })['x-rate-limited'] !== false) return limiter?.check(req, res, 'anonymous');
 }
 
 function pathUser({ request, principal }: Seen): void {

@@ -13,7 +13,8 @@ import type { Spec } from '../contract/spec.js';
 import type { CheckDeps } from './checks.js';
 import { dispatcher } from './dispatch.js';
 import type { HandlerTable } from './handler.js';
-import type { RateLimiter, UserCosts } from './limits.js';
+import type { UserCosts } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import { precompileRouter } from './openapi-backend-router.js';
 
 export interface ContractOptions {

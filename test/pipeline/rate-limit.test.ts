@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { testRedisUrl } from '../support/settings.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { READINESS_MAX_AGE_MS } from '../../src/service-routes/readiness.js';
 import { newUser, signToken, startTestApp, TEST_METRICS_TOKEN, type TestApp } from '../helpers.js';
 
@@ -145,3 +148,30 @@ describe('rate limiting shared through Redis', { skip: !redisAnswers && `no Redi
     assert.equal((await second.request('GET', '/api/tasks', { token: await signToken((await newUser()).id) })).status, 200);
   });
 });
+
+describe('rate limiting when Redis stops answering', { skip: !redisAnswers && `no Redis answers at ${redisUrl} (set TEST_REDIS_URL)` }, () => {
+  it('when Redis stalls, then requests are answered uncounted and a warning is logged; once it answers, they are counted again', async () => {
+    const { hostname, port } = new URL(redisUrl);
+    const proxy = await startTcpProxy({ host: hostname, port: Number(port || 6379) });
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write(chunk: Buffer, _encoding, done) { warnings.push(String(chunk)); done(); } }));
+    const app = await startTestApp({ logger, rateLimit: { enabled: true, perMinute: 100, redisUrl: `redis://127.0.0.1:${proxy.port}` } });
+    try {
+      const user = await newUser();
+      assert.match((await app.request('GET', '/api/tasks', { token: user.token })).headers.get('ratelimit') ?? '', /; r=99;/);
+      proxy.stall();
+      const stalled = await app.request('GET', '/api/tasks', { token: user.token });
+      assert.equal(stalled.status, 200, stalled.text);
+      assert.equal(stalled.headers.get('ratelimit'), null, 'not counted: no allowance to report');
+      assert.ok(warnings.some((line) => line.includes('Redis (rate limits) is unavailable')), warnings.join(''));
+      proxy.resume();
+      // The count sent while stalled reaches Redis on resume (its answer came too late to use): counted, uncounted.
+      assert.match((await app.request('GET', '/api/tasks', { token: user.token })).headers.get('ratelimit') ?? '', /; r=9[78];/);
+    } finally {
+      proxy.resume();
+      await app.close();
+      await proxy.close();
+    }
+  });
+});
+
