@@ -97,11 +97,11 @@ function declaredLength({ operation, req }: Seen): void {
  * allowance before its 401, so that once that is used up failed attempts get 429 (openapi.yaml says so).
  */
 async function token(seen: Seen, { limiter, bearer, metrics }: CheckDeps): Promise<void> {
-  const schemes = (seen.operation!.security ?? []).flatMap((requirement) => Object.keys(requirement));
+  const requires = (scheme: string) => seen.operation!.security?.some((requirement) => scheme in requirement) === true;
   const authorization = seen.contract.headers.authorization;
   try {
-    if (schemes.includes('bearerAuth')) seen.principal = await bearer(authorization);
-    else if (schemes.includes('metricsAuth')) metrics(authorization);
+    if (requires('bearerAuth')) seen.principal = await bearer(authorization);
+    else if (requires('metricsAuth')) metrics(authorization);
   } catch (refusal) {
     await limiter?.check(seen.req, seen.res, 'anonymous');
     throw refusal;

@@ -97,9 +97,19 @@ function withinDeadline(ms: number, context: RequestContext, work: Promise<AnyRe
   });
 }
 
+/** Each template split once: its literal parts, with the parameters' names between them. */
+const templates = new Map<string, { literals: string[]; names: string[] }>();
+
 /** The operation's path template with its parameters filled in: /api/tasks// is written /api/tasks. */
 function canonicalPath(template: string, params: Record<string, unknown>): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+  let split = templates.get(template);
+  if (!split) {
+    const pieces = template.split(/\{([^}]+)\}/); // literal, name, literal, …, literal
+    templates.set(template, (split = { literals: pieces.filter((_, i) => i % 2 === 0), names: pieces.filter((_, i) => i % 2 === 1) }));
+  }
+  let path = split.literals[0]!;
+  for (let i = 0; i < split.names.length; i++) path += encodeURIComponent(String(params[split.names[i]!])) + split.literals[i + 1]!;
+  return path;
 }
 
 /** Everything after the first `?` (a value may hold a literal `?`). */

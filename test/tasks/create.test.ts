@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newUser, startTestApp, type TestApp } from '../helpers.js';
+import { newUser, newUserId, signToken, startTestApp, type TestApp } from '../helpers.js';
 import { underEachScope } from './scopes.js';
 
 let app: TestApp;
@@ -68,6 +68,16 @@ describe('task ids and Location', () => {
       const replay = await app.request('POST', path, { token: user.token, body: { title: 'Where' }, headers });
       assert.equal(replay.headers.get('location'), first.headers.get('location'));
     }
+  });
+
+  it('when the user id holds characters a path must escape, then Location escapes them', async () => {
+    const id = `${newUserId()} é/?#`;
+    const token = await signToken(id);
+    const scope = `/api/${encodeURIComponent(id)}/tasks`;
+    const created = await app.request('POST', scope, { token, body: { title: 'Escaped' } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.headers.get('location'), `${scope}/${created.body.id}`);
+    assert.equal((await app.request('GET', created.headers.get('location')!, { token })).body.user_id, id);
   });
 });
 
