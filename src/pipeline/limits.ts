@@ -20,8 +20,11 @@ export interface UserCosts {
 }
 
 const WINDOW_MS = 60_000;
-/** The most users whose rows are counted at once: older windows are dropped first (they have ended). */
-const COUNTED_USERS = 100_000;
+/**
+ * The most users whose rows are counted at once, the least recent bulk writer dropped first (its window has
+ * most likely ended). lru-cache allocates its arrays for all of them up front (about 2.7 MB for 100,000).
+ */
+const COUNTED_USERS = 10_000;
 
 /**
  * What a user costs the database beyond a number of requests. A user's requests are handled a few at a time

@@ -34,10 +34,12 @@ type Counter = (key: string) => Window | Promise<Window | undefined>;
 
 const WINDOW_MS = 60_000;
 /**
- * The most callers counted at once in memory: the least recently seen are dropped first. Dropping one only
- * forgets a count, in the caller's favour; it bounds what a flood of addresses costs in memory.
+ * The most callers counted at once in memory, the least recently seen dropped first: what a flood of
+ * addresses costs in memory is bounded. A caller's count is dropped only when this many others have been
+ * counted since its last request, so one who sends many is never forgotten while sending them. lru-cache
+ * allocates its arrays for all of them up front (about 2.7 MB for 100,000).
  */
-const COUNTED_CALLERS = 100_000;
+const COUNTED_CALLERS = 10_000;
 
 /** `clock` is the time in ms since the epoch: tests move it to the next window. */
 export async function createRateLimiter(config: Config['rateLimit'], log: Log, clock: () => number = Date.now): Promise<RateLimiter | undefined> {
@@ -48,7 +50,7 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log, c
     ? await Promise.all([redisCounter(shared, 'tasks-api:rate:', clock), redisCounter(shared, 'tasks-api:search:', clock)])
     : [memoryCounter(clock), memoryCounter(clock)];
   const policy = `"${perMinute}-per-minute"`;
-  const partitionKeys = new LRUCache<string, string>({ max: 10_000 });
+  const partitionKeys = new LRUCache<string, string>({ max: COUNTED_CALLERS });
 
   /** The allowance's headers, on every answer; a 429 past it. */
   const countRequest = (res: Response, key: string, window: Window | undefined) => {

@@ -67,6 +67,17 @@ describe('the requests-a-minute limiter', () => {
     assert.deepEqual(remaining(third), [0, 60]);
   });
 
+  it('when 10,000 other callers are counted after a caller, then that caller is forgotten; one who keeps sending is not', async () => {
+    const { limiter } = await startLimiter();
+    for (let i = 0; i < 3; i++) for (const userId of ['idle', 'busy']) count(limiter, { userId });
+    for (let i = 0; i < 10_000; i++) {
+      count(limiter, { userId: `crowd-${i}` });
+      if (i % 1000 === 0) assert.ok(count(limiter, { userId: 'busy' }).refused, 'the busy caller stays refused');
+    }
+    assert.deepEqual(remaining(count(limiter, { userId: 'idle' })), [2, 60], 'forgotten: a new window');
+    assert.ok(count(limiter, { userId: 'busy' }).refused);
+  });
+
   it('when callers have no token, then they are counted by address, an IPv6 /56 as one', async () => {
     const { limiter } = await startLimiter();
     const from = (ip: string) => remaining(count(limiter, 'anonymous', { ip }))?.[0];
