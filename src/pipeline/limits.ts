@@ -22,7 +22,7 @@ export interface UserCosts {
 const WINDOW_MS = 60_000;
 /**
  * The most users whose rows are counted at once, the least recent bulk writer dropped first (its window has
- * most likely ended). lru-cache allocates its arrays for all of them up front (about 2.7 MB for 100,000).
+ * most likely ended); lru-cache allocates its arrays for all of them up front, as rate-limit.ts says.
  */
 const COUNTED_USERS = 10_000;
 

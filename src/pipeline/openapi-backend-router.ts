@@ -87,7 +87,7 @@ function parseWith(router: OpenAPIRouter, library: Parse): Parse {
       }
     }
     // Written out, not `{ ...normalized, params, … }` as the library does: V8 builds an object whose spread
-    // is followed by new keys slowly, some 20 times slower than this literal (most of a parse).
+    // is followed by keys the source lacks far more slowly than this literal (docs/explanation/performance.md).
     return { method: normalized.method, path: normalized.path, body: req.body as unknown, params, headers, query, cookies: {}, requestBody };
   };
 }

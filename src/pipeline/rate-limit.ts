@@ -4,8 +4,8 @@
 // process memory, or in Redis when REDIS_URL is set, so that every instance enforces one limit.
 //
 // express-rate-limit's middleware did this until bench:profile showed it among the largest costs of a get
-// (docs/explanation/performance.md): six promise turns, a debug line that evaluates `req.ip`, and a SHA-256
-// per request. What it counted with stays a library: rate-limit-redis's store for Redis (through the Store
+// (docs/explanation/performance.md): promise turns, a debug line that evaluates `req.ip`, and a SHA-256 per
+// request. What it counted with stays a library: rate-limit-redis's store for Redis (through the Store
 // interface), and express-rate-limit's `ipKeyGenerator` for addresses.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -35,9 +35,9 @@ type Counter = (key: string) => Window | Promise<Window | undefined>;
 const WINDOW_MS = 60_000;
 /**
  * The most callers counted at once in memory, the least recently seen dropped first: what a flood of
- * addresses costs in memory is bounded. A caller's count is dropped only when this many others have been
- * counted since its last request, so one who sends many is never forgotten while sending them. lru-cache
- * allocates its arrays for all of them up front (about 2.7 MB for 100,000).
+ * addresses costs in memory is bounded, and lru-cache allocates its arrays for all of them up front (the
+ * resident memory this costs: docs/explanation/performance.md). A caller's count is dropped only when this
+ * many others have been counted since its last request, so one who keeps sending is never forgotten.
  */
 const COUNTED_CALLERS = 10_000;
 
@@ -47,7 +47,10 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log, c
   const { perMinute, searchesPerMinute } = config;
   const shared = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const [requests, searches] = shared
-    ? await Promise.all([redisCounter(shared, 'tasks-api:rate:', clock), redisCounter(shared, 'tasks-api:search:', clock)])
+    ? await Promise.all([redisCounter(shared, 'tasks-api:rate:', clock), redisCounter(shared, 'tasks-api:search:', clock)]).catch((error: unknown) => {
+        shared.redis.disconnect(); // the service does not start: nothing else would close it
+        throw error;
+      })
     : [memoryCounter(clock), memoryCounter(clock)];
   const policy = `"${perMinute}-per-minute"`;
   const partitionKeys = new LRUCache<string, string>({ max: COUNTED_CALLERS });
@@ -73,12 +76,13 @@ export async function createRateLimiter(config: Config['rateLimit'], log: Log, c
       const counted = requests(key);
       if (!(counted instanceof Promise)) {
         countRequest(res, key, counted);
-        if (search) countSearch(searches(key) as Window);
+        if (search) countSearch(searches(key) as Window); // in memory too, so counted at once
         return;
       }
       return counted.then(async (window) => {
         countRequest(res, key, window);
-        if (search) countSearch(await searches(key));
+        // Redis did not count the request: it is let through uncounted, and not kept waiting a second time.
+        if (search && window) countSearch(await searches(key));
       });
     },
     async close() {
@@ -123,7 +127,8 @@ async function redisCounter({ redis, failed }: SharedCounters, prefix: string, c
   // Loaded only when used: a process without REDIS_URL does not carry it in memory.
   const { RedisStore } = await import('rate-limit-redis');
   const store = new RedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never });
-  // The Store interface hands init the limiter's options; the store reads only the window.
+  // The Store interface hands init the limiter's options; this store reads only the window (the Redis test
+  // in test/pipeline/rate-limit.test.ts counts across two instances through it).
   await store.init({ windowMs: WINDOW_MS } as Options);
   return async (key) => {
     try {

@@ -54,6 +54,8 @@ describe('the requests-a-minute limiter', () => {
     const pk = (userId: string) => count(limiter, { userId }).headers['RateLimit-Policy'];
     assert.equal(pk('ada'), pk('ada'));
     assert.notEqual(pk('ada'), pk('bob'));
+    // What express-rate-limit 8's middleware sent for this caller, so a client that kept it sees no change.
+    assert.equal(pk('ada'), '"3-per-minute"; q=3; w=60; pk=:MTlkMDE5MWE0YTA3:');
   });
 
   it('when a user searches, then searches count against their own allowance too, whose refusal says so and sends no RateLimit of its own', async () => {

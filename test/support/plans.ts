@@ -79,7 +79,7 @@ export async function onCitus(db: Knex): Promise<boolean> {
 export async function sameShardAs(db: Knex, userId: string, make: () => string, count: number): Promise<string[]> {
   const found: string[] = [];
   while (found.length < count) {
-    // Many candidates at a time, in one statement: a shard gets about one id in the cluster's shard count.
+    // Many candidates at a time, in one statement: with n shards, about one candidate in n lands on this one.
     const candidates = Array.from({ length: 64 * (count - found.length) }, make);
     const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
       `select id from unnest(?::text[]) as id
